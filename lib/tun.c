@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+
+#include "tun.h"
+
+int kgw_tun_open(const char *name, char actual[static IFNAMSIZ])
+{
+	struct ifreq ifr = { 0 };
+	int fd, ret;
+
+	if (strlen(name) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		/* The kernel says EINVAL or EBUSY when the name is another kind of device. */
+		ret = errno == EINVAL ? -EBUSY : -errno;
+		close(fd);
+		return ret;
+	}
+	memcpy(actual, ifr.ifr_name, IFNAMSIZ);
+	actual[IFNAMSIZ - 1] = '\0';
+	return fd;
+}
+
+int kgw_tun_set_mtu(const char *name, int mtu)
+{
+	struct ifreq ifr = { 0 };
+	int fd, ret = 0;
+
+	if (strlen(name) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memcpy(ifr.ifr_name, name, strlen(name));
+	ifr.ifr_mtu = mtu;
+	if (ioctl(fd, SIOCSIFMTU, &ifr) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+const char *kgw_tun_strerror(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENODEV:
+		return "/dev/net/tun is missing (load the `tun' module, or give the container the device)";
+	case -EPERM:
+	case -EACCES:
+		return "permission denied: creating a TUN device needs root or CAP_NET_ADMIN";
+	case -EBUSY:
+		return "the interface name is already used by a device that is not a TUN device";
+	case -ENAMETOOLONG:
+		return "the interface name is too long (at most 15 characters)";
+	default:
+		return strerror(-err);
+	}
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The libev driver of a wg_device.
+ *
+ * Single-threaded: one loop reads the TUN device and the UDP sockets and
+ * runs the timers. Data messages are handled as they arrive; handshake
+ * messages go into a bounded queue processed in rounds after each read
+ * batch, so a handshake flood costs a bounded share of the loop, and the
+ * queue depth tells the device when it is under load (then it answers with
+ * cookies instead of doing Diffie-Hellman).
+ *
+ * Every buffer is allocated once in wg_engine_new(); nothing is allocated
+ * per packet.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "wg_device.h"
+#include "wg_engine.h"
+#include "wg_engine_uapi.h"
+#include "wg_socket.h"
+
+/* Datagrams or TUN packets handled per wake-up before yielding to others. */
+#define ENGINE_BATCH 64
+/* Handshake messages processed per round. */
+#define ENGINE_HANDSHAKES_PER_ROUND 32
+/* The largest handshake message: an initiation. */
+#define ENGINE_HANDSHAKE_MAX sizeof(struct wg_message_handshake_initiation)
+
+struct queued_handshake {
+	union kgw_sockaddr src;
+	uint16_t len;
+	uint8_t buf[ENGINE_HANDSHAKE_MAX];
+};
+
+struct engine_peer_timer {
+	ev_timer w;
+	struct wg_engine *eng;
+	struct wg_peer *peer;
+};
+
+struct wg_engine {
+	struct ev_loop *loop;
+	struct wg_device *dev;
+	char ifname[IFNAMSIZ];
+	int tun_fd;
+	struct wg_socket sock;
+	uint16_t sock_port;
+	uint32_t sock_fwmark;
+	bool sock_open;
+	ev_io tun_w, udp4_w, udp6_w;
+	ev_timer housekeeping_w;
+	ev_idle handshake_w;
+	struct queued_handshake *hsq;	/* ring of MAX_QUEUED_INCOMING_HANDSHAKES */
+	size_t hsq_head, hsq_len;
+	uint8_t *rxbuf;			/* WG_MAX_MESSAGE_LEN */
+	uint8_t *txbuf;			/* headroom + 64 KiB + tailroom */
+	struct wg_engine_uapi *uapi;
+};
+
+#define ENGINE_TX_LEN (WG_DEVICE_HEADROOM + 65535 + WG_DEVICE_TAILROOM)
+
+uint64_t wg_engine_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- device operations ---- */
+
+static void op_send_udp(void *ctx, const union kgw_sockaddr *to, const uint8_t *buf, size_t len)
+{
+	struct wg_engine *eng = ctx;
+	int ret = wg_socket_send(&eng->sock, to, buf, len);
+
+	if (ret && ret != -EAGAIN && ret != -ENETUNREACH && ret != -EHOSTUNREACH)
+		kgw_debug("%s: send: %s", eng->ifname, strerror(-ret));
+}
+
+static void op_write_tun(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct wg_engine *eng = ctx;
+
+	/* A full TUN queue drops the packet, as a full NIC ring would. */
+	if (write(eng->tun_fd, pkt, len) < 0 && errno != EAGAIN)
+		kgw_debug("%s: tun write: %s", eng->ifname, strerror(errno));
+}
+
+static void peer_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct engine_peer_timer *t = w->data;
+
+	(void)loop;
+	(void)revents;
+	wg_device_peer_timers(t->eng->dev, t->peer, wg_engine_now_ms());
+}
+
+static void op_peer_timer(void *ctx, struct wg_peer *peer, uint64_t deadline_ms)
+{
+	struct wg_engine *eng = ctx;
+	struct engine_peer_timer *t = wg_peer_driver(peer);
+	uint64_t now = wg_engine_now_ms();
+
+	if (!t) {
+		if (deadline_ms == UINT64_MAX)
+			return;
+		/* Once per peer, not per packet. */
+		t = calloc(1, sizeof(*t));
+		if (!t) {
+			kgw_err("%s: out of memory for a peer timer", eng->ifname);
+			return;
+		}
+		t->eng = eng;
+		t->peer = peer;
+		ev_init(&t->w, peer_timer_cb);
+		t->w.data = t;
+		wg_peer_set_driver(peer, t);
+	}
+	ev_timer_stop(eng->loop, &t->w);
+	if (deadline_ms == UINT64_MAX)
+		return;
+	ev_timer_set(&t->w, deadline_ms > now ? (double)(deadline_ms - now) / 1000.0 : 0.0, 0.0);
+	ev_timer_start(eng->loop, &t->w);
+}
+
+static void op_peer_removed(void *ctx, struct wg_peer *peer)
+{
+	struct wg_engine *eng = ctx;
+	struct engine_peer_timer *t = wg_peer_driver(peer);
+
+	if (!t)
+		return;
+	ev_timer_stop(eng->loop, &t->w);
+	wg_peer_set_driver(peer, NULL);
+	free(t);
+}
+
+static void op_random(void *ctx, uint8_t *out, size_t len)
+{
+	(void)ctx;
+	randombytes_buf(out, len);
+}
+
+static void op_realtime(void *ctx, struct timespec *ts)
+{
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, ts);
+}
+
+static const struct wg_device_ops engine_ops = {
+	.send_udp = op_send_udp,
+	.write_tun = op_write_tun,
+	.peer_timer = op_peer_timer,
+	.random = op_random,
+	.realtime = op_realtime,
+	.peer_removed = op_peer_removed,
+};
+
+/* ---- handshake queue ---- */
+
+static void handshake_round(struct wg_engine *eng)
+{
+	uint64_t now = wg_engine_now_ms();
+
+	wg_device_set_handshake_backlog(eng->dev, eng->hsq_len, now);
+	for (int i = 0; i < ENGINE_HANDSHAKES_PER_ROUND && eng->hsq_len; i++) {
+		struct queued_handshake *q = &eng->hsq[eng->hsq_head];
+
+		wg_device_receive(eng->dev, &q->src, q->buf, q->len, now);
+		eng->hsq_head = (eng->hsq_head + 1) % MAX_QUEUED_INCOMING_HANDSHAKES;
+		eng->hsq_len--;
+	}
+	if (eng->hsq_len)
+		ev_idle_start(eng->loop, &eng->handshake_w);
+	else
+		ev_idle_stop(eng->loop, &eng->handshake_w);
+}
+
+static void handshake_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	handshake_round(w->data);
+}
+
+/* Returns false when the queue is full and the message was dropped. */
+static bool enqueue_handshake(struct wg_engine *eng, const union kgw_sockaddr *src,
+			      const uint8_t *buf, size_t len)
+{
+	struct queued_handshake *q;
+
+	if (eng->hsq_len == MAX_QUEUED_INCOMING_HANDSHAKES || len > ENGINE_HANDSHAKE_MAX)
+		return false;
+	q = &eng->hsq[(eng->hsq_head + eng->hsq_len) % MAX_QUEUED_INCOMING_HANDSHAKES];
+	q->src = *src;
+	q->len = (uint16_t)len;
+	memcpy(q->buf, buf, len);
+	eng->hsq_len++;
+	return true;
+}
+
+/* ---- I/O watchers ---- */
+
+static void udp_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct wg_engine *eng = w->data;
+	union kgw_sockaddr src;
+	bool queued = false;
+
+	(void)loop;
+	(void)revents;
+	for (int i = 0; i < ENGINE_BATCH; i++) {
+		socklen_t slen = sizeof(src);
+		ssize_t n = recvfrom(w->fd, eng->rxbuf, WG_MAX_MESSAGE_LEN, 0, &src.sa, &slen);
+
+		if (n < 0)
+			break;
+		/* Handshake messages wait in the queue; data is handled now. */
+		if (n >= 4 && eng->rxbuf[0] >= MESSAGE_HANDSHAKE_INITIATION &&
+		    eng->rxbuf[0] <= MESSAGE_HANDSHAKE_COOKIE) {
+			queued |= enqueue_handshake(eng, &src, eng->rxbuf, (size_t)n);
+			continue;
+		}
+		wg_device_receive(eng->dev, &src, eng->rxbuf, (size_t)n, wg_engine_now_ms());
+	}
+	if (queued || eng->hsq_len)
+		handshake_round(eng);
+}
+
+static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct wg_engine *eng = w->data;
+
+	(void)loop;
+	(void)revents;
+	for (int i = 0; i < ENGINE_BATCH; i++) {
+		ssize_t n = read(eng->tun_fd, eng->txbuf + WG_DEVICE_HEADROOM, 65535);
+
+		if (n <= 0)
+			break;
+		wg_device_send(eng->dev, eng->txbuf, (size_t)n, wg_engine_now_ms());
+	}
+}
+
+static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	wg_device_housekeeping(((struct wg_engine *)w->data)->dev, wg_engine_now_ms());
+}
+
+/* ---- sockets follow the configuration ---- */
+
+static void stop_sockets(struct wg_engine *eng)
+{
+	ev_io_stop(eng->loop, &eng->udp4_w);
+	ev_io_stop(eng->loop, &eng->udp6_w);
+	wg_socket_close(&eng->sock);
+	eng->sock_open = false;
+}
+
+/* Called after every configuration change: rebinds when the port changed. */
+int wg_engine_sync_sockets(struct wg_engine *eng)
+{
+	uint16_t port = wg_device_listen_port(eng->dev);
+	uint32_t fwmark = wg_device_fwmark(eng->dev);
+	int ret;
+
+	if (eng->sock_open && (port == eng->sock_port || port == 0)) {
+		if (fwmark != eng->sock_fwmark && (ret = wg_socket_set_fwmark(&eng->sock, fwmark)))
+			return ret;
+		eng->sock_fwmark = fwmark;
+		return 0;
+	}
+	stop_sockets(eng);
+	ret = wg_socket_open(&eng->sock, port, fwmark);
+	if (ret)
+		return ret;
+	eng->sock_open = true;
+	eng->sock_port = eng->sock.port;
+	eng->sock_fwmark = fwmark;
+	wg_device_set_bound_port(eng->dev, eng->sock.port);
+	ev_io_set(&eng->udp4_w, eng->sock.fd4, EV_READ);
+	ev_io_start(eng->loop, &eng->udp4_w);
+	if (eng->sock.fd6 >= 0) {
+		ev_io_set(&eng->udp6_w, eng->sock.fd6, EV_READ);
+		ev_io_start(eng->loop, &eng->udp6_w);
+	}
+	return 0;
+}
+
+struct wg_engine *wg_engine_new(struct ev_loop *loop, const struct wg_engine_config *cfg, int *err)
+{
+	struct wg_engine *eng = calloc(1, sizeof(*eng));
+	int ret = -ENOMEM;
+
+	if (!eng) {
+		close(cfg->tun_fd);
+		goto fail;
+	}
+	eng->loop = loop;
+	eng->tun_fd = cfg->tun_fd;
+	snprintf(eng->ifname, sizeof(eng->ifname), "%s", cfg->ifname);
+	wg_socket_init(&eng->sock);
+	eng->hsq = calloc(MAX_QUEUED_INCOMING_HANDSHAKES, sizeof(*eng->hsq));
+	eng->rxbuf = malloc(WG_MAX_MESSAGE_LEN);
+	eng->txbuf = malloc(ENGINE_TX_LEN);
+	eng->dev = wg_device_new(&engine_ops, eng);
+	if (!eng->hsq || !eng->rxbuf || !eng->txbuf || !eng->dev)
+		goto fail;
+	ev_io_init(&eng->tun_w, tun_cb, eng->tun_fd, EV_READ);
+	ev_init(&eng->udp4_w, udp_cb);
+	ev_init(&eng->udp6_w, udp_cb);
+	ev_timer_init(&eng->housekeeping_w, housekeeping_cb, 1.0, 1.0);
+	ev_idle_init(&eng->handshake_w, handshake_idle_cb);
+	eng->tun_w.data = eng->udp4_w.data = eng->udp6_w.data = eng;
+	eng->housekeeping_w.data = eng->handshake_w.data = eng;
+	if ((ret = wg_engine_sync_sockets(eng)))
+		goto fail;
+	if (cfg->uapi_dir && !(eng->uapi = wg_engine_uapi_new(eng, loop, cfg->uapi_dir, cfg->ifname, &ret)))
+		goto fail;
+	ev_io_start(loop, &eng->tun_w);
+	ev_timer_start(loop, &eng->housekeeping_w);
+	return eng;
+fail:
+	wg_engine_free(eng);
+	*err = ret;
+	return NULL;
+}
+
+void wg_engine_free(struct wg_engine *eng)
+{
+	if (!eng)
+		return;
+	wg_engine_uapi_free(eng->uapi);
+	ev_io_stop(eng->loop, &eng->tun_w);
+	ev_timer_stop(eng->loop, &eng->housekeeping_w);
+	ev_idle_stop(eng->loop, &eng->handshake_w);
+	stop_sockets(eng);
+	/* Frees every peer; op_peer_removed drops their timers. */
+	wg_device_free(eng->dev);
+	if (eng->tun_fd >= 0)
+		close(eng->tun_fd);
+	free(eng->hsq);
+	free(eng->rxbuf);
+	free(eng->txbuf);
+	free(eng);
+}
+
+struct wg_device *wg_engine_device(struct wg_engine *eng)
+{
+	return eng->dev;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The userspace WireGuard engine: a wg_device driven by libev, with a TUN
+ * device, UDP sockets, per-peer timers and the standard userspace
+ * configuration socket (so `wg' and `wg-quick' manage it).
+ */
+#ifndef KGW_WG_ENGINE_H
+#define KGW_WG_ENGINE_H
+
+#include <stdint.h>
+#include <ev.h>
+
+struct wg_engine;
+struct wg_device;
+
+struct wg_engine_config {
+	const char *ifname;	/* the TUN device, created already */
+	int tun_fd;		/* owned by the engine from here on */
+	const char *uapi_dir;	/* "/var/run/wireguard"; NULL: no UAPI socket */
+};
+
+/*
+ * The engine runs on `loop' until wg_engine_free(). On failure returns NULL
+ * with *err a negative errno (and the TUN descriptor closed).
+ */
+struct wg_engine *wg_engine_new(struct ev_loop *loop, const struct wg_engine_config *cfg, int *err);
+void wg_engine_free(struct wg_engine *eng);
+struct wg_device *wg_engine_device(struct wg_engine *eng);
+/* Call after changing the device's listen port or fwmark: rebinds the sockets. */
+int wg_engine_sync_sockets(struct wg_engine *eng) __attribute__((warn_unused_result));
+
+/* Monotonic milliseconds (CLOCK_BOOTTIME, so a suspend counts as time passed). */
+uint64_t wg_engine_now_ms(void);
+
+#endif
