@@ -83,8 +83,8 @@ START_TEST(test_dummy)
 		if (seconds() - t0 < dummy)
 			dummy = seconds() - t0;
 	}
-	ck_assert_msg(dummy > real * 0.5 && dummy < real * 2.0,
-		      "dummy verify %.3fs vs real %.3fs", dummy, real);
+	/* Only the lower bound matters (a cheap dummy is an oracle); a loaded machine skews the rest. */
+	ck_assert_msg(dummy > real * 0.5, "dummy verify %.3fs vs real %.3fs", dummy, real);
 }
 END_TEST
 
