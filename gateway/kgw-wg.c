@@ -21,12 +21,12 @@
 #include <ev.h>
 #include <sodium.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "tun.h"
 #include "wg_crypto.h"
 #include "wg_engine.h"
 
-#define KGW_WG_UAPI_DIR "/var/run/wireguard"
 #define KGW_WG_DEFAULT_MTU 1420
 
 static const char usage[] =
@@ -107,36 +107,6 @@ static enum kgw_log_level env_log_level(void)
 	return KGW_LOG_ERR;
 }
 
-/* The child tells the waiting parent it is ready by writing one byte. */
-static void detach(int ready_fd)
-{
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (write(ready_fd, "", 1) != 1)
-		_exit(1);
-	close(ready_fd);
-	setsid();
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		if (null > STDERR_FILENO)
-			close(null);
-	}
-}
-
-/* Runs in the parent when backgrounding: waits for the child's verdict. */
-static int wait_ready(int ready_fd)
-{
-	char b;
-	ssize_t n;
-
-	do
-		n = read(ready_fd, &b, 1);
-	while (n < 0 && errno == EINTR);
-	return n == 1 ? 0 : 1;
-}
-
 static int run(const char *want_ifname, bool foreground, int ready_fd)
 {
 	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
@@ -172,7 +142,7 @@ static int run(const char *want_ifname, bool foreground, int ready_fd)
 	signal(SIGPIPE, SIG_IGN);
 	kgw_info("%s: userspace WireGuard engine running", ifname);
 	if (!foreground)
-		detach(ready_fd);
+		kgw_daemon_ready(ready_fd);
 	ev_run(loop, 0);
 	/* Closing the TUN descriptor removes the interface; the socket is unlinked. */
 	wg_engine_free(eng);
@@ -184,8 +154,7 @@ int main(int argc, char **argv)
 {
 	const char *ifname;
 	bool foreground;
-	int pipefd[2], ret;
-	pid_t pid;
+	int ready, ret;
 
 	if (parse_args(argc, argv, &foreground, &ifname))
 		return 2;
@@ -198,22 +167,13 @@ int main(int argc, char **argv)
 		kgw_warn("not running as root: creating %s needs CAP_NET_ADMIN", ifname);
 	if (foreground)
 		return run(ifname, true, -1);
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		kgw_err("pipe: %s", strerror(errno));
+	ready = kgw_daemon_start();
+	if (ready < 0) {
+		kgw_err("cannot go to the background: %s", strerror(errno));
 		return 1;
 	}
-	pid = fork();
-	if (pid < 0) {
-		kgw_err("fork: %s", strerror(errno));
-		return 1;
-	}
-	if (pid > 0) {
-		close(pipefd[1]);
-		return wait_ready(pipefd[0]);
-	}
-	close(pipefd[0]);
 	kgw_log_open("kgw-wg", env_log_level(), KGW_LOG_TO_STDERR | KGW_LOG_TO_SYSLOG);
-	ret = run(ifname, false, pipefd[1]);
+	ret = run(ifname, false, ready);
 	wg_crypto_exit();
 	_exit(ret);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "dest.h"
 #include "store.h"
 
 /* Port ranges in one destination's port list ("443,6443,8000-8100"). */
@@ -20,12 +21,6 @@
 
 struct kgw_port_range {
 	uint16_t lo, hi;
-};
-
-/* One reachable destination: a prefix and a range of TCP ports. */
-struct kgw_dest {
-	struct kgw_cidr cidr;
-	uint16_t port_lo, port_hi;
 };
 
 struct kgw_group {

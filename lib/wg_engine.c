@@ -64,6 +64,8 @@ struct wg_engine {
 	uint8_t *rxbuf;			/* WG_MAX_MESSAGE_LEN */
 	uint8_t *txbuf;			/* headroom + 64 KiB + tailroom */
 	struct wg_engine_uapi *uapi;
+	wg_engine_rx_filter rx_filter;
+	void *rx_filter_ctx;
 };
 
 #define ENGINE_TX_LEN (WG_DEVICE_HEADROOM + 65535 + WG_DEVICE_TAILROOM)
@@ -157,7 +159,21 @@ static void op_realtime(void *ctx, struct timespec *ts)
 	clock_gettime(CLOCK_REALTIME, ts);
 }
 
+static bool op_allow_rx(void *ctx, struct wg_peer *peer, const uint8_t *pkt, size_t len)
+{
+	struct wg_engine *eng = ctx;
+
+	return !eng->rx_filter || eng->rx_filter(eng->rx_filter_ctx, peer, pkt, len);
+}
+
+void wg_engine_set_rx_filter(struct wg_engine *eng, wg_engine_rx_filter fn, void *ctx)
+{
+	eng->rx_filter = fn;
+	eng->rx_filter_ctx = ctx;
+}
+
 static const struct wg_device_ops engine_ops = {
+	.allow_rx = op_allow_rx,
 	.send_udp = op_send_udp,
 	.write_tun = op_write_tun,
 	.peer_timer = op_peer_timer,

@@ -7,11 +7,20 @@
 #ifndef KGW_WG_ENGINE_H
 #define KGW_WG_ENGINE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <ev.h>
 
+/* Where wireguard-go and `wg' keep the configuration sockets. */
+#define KGW_WG_UAPI_DIR "/var/run/wireguard"
+
 struct wg_engine;
 struct wg_device;
+struct wg_peer;
+
+/* Decides on every decrypted packet after cryptokey routing; false drops it. */
+typedef bool (*wg_engine_rx_filter)(void *ctx, struct wg_peer *peer, const uint8_t *pkt, size_t len);
 
 struct wg_engine_config {
 	const char *ifname;	/* the TUN device, created already */
@@ -28,6 +37,9 @@ void wg_engine_free(struct wg_engine *eng);
 struct wg_device *wg_engine_device(struct wg_engine *eng);
 /* Call after changing the device's listen port or fwmark: rebinds the sockets. */
 int wg_engine_sync_sockets(struct wg_engine *eng) __attribute__((warn_unused_result));
+
+/* kgwd's data-plane policy. NULL: every packet cryptokey routing allows. */
+void wg_engine_set_rx_filter(struct wg_engine *eng, wg_engine_rx_filter fn, void *ctx);
 
 /* Monotonic milliseconds (CLOCK_BOOTTIME, so a suspend counts as time passed). */
 uint64_t wg_engine_now_ms(void);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* kgwd's pieces, wired together by kgwd.c. */
+#ifndef KGW_KGWD_H
+#define KGW_KGWD_H
+
+#include <ev.h>
+
+#include "backend.h"
+#include "conf.h"
+#include "control.h"
+#include "pool.h"
+#include "sessions.h"
+
+struct kgw_store;
+
+struct kgwd {
+	struct ev_loop *loop;
+	struct kgw_config cfg;
+	struct kgw_pool pool;
+	struct kgw_store *store;
+	struct kgwd_backend *backend;
+	struct kgwd_sessions sessions;
+	struct kgw_control *control;
+};
+
+/* kgwd_ctl.c: the control socket's table of requests. */
+char *kgwd_ctl_handle(void *ctx, const struct kgw_control_peer *peer, const char *line, size_t len);
+/* kgwd_net.c: the tunnel's addresses, link up, forwarding on. */
+int kgwd_net_setup(struct kgwd *d) __attribute__((warn_unused_result));
+
+#endif
