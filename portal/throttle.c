@@ -8,11 +8,14 @@
 #include <sodium.h>
 
 #include "portal_limits.h"
+#include "source.h"
 #include "throttle.h"
 
 #define NONE UINT32_MAX
 #define KEY_MAX KGW_USER_NAME_MAX
 #define SHIFT_MAX 16
+
+_Static_assert(KEY_MAX >= KGW_SOURCE_KEY_MAX, "a source key must fit an entry");
 
 struct entry {
 	uint8_t key[KEY_MAX];
@@ -182,25 +185,12 @@ static uint32_t table_get(const struct kgw_throttle *th, struct table *t, const 
 
 static void source_key(const union kgw_sockaddr *src, struct key *k)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	const uint8_t *a6 = src->in6.sin6_addr.s6_addr;
+	struct kgw_source_key sk;
 
+	kgw_source_key(src, &sk);
 	memset(k, 0, sizeof(*k));
-	if (src->sa.sa_family == AF_INET6 && !memcmp(a6, mapped, sizeof(mapped))) {
-		/* A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d. */
-		k->b[0] = 4;
-		memcpy(k->b + 1, a6 + 12, 4);
-		k->len = 5;
-	} else if (src->sa.sa_family == AF_INET6) {
-		/* One /64 is one subscriber: its hosts share a budget. */
-		k->b[0] = 6;
-		memcpy(k->b + 1, a6, 8);
-		k->len = 9;
-	} else {
-		k->b[0] = 4;
-		memcpy(k->b + 1, &src->in.sin_addr, 4);
-		k->len = 5;
-	}
+	memcpy(k->b, sk.b, sk.len);
+	k->len = sk.len;
 }
 
 static void source_expire(const struct kgw_throttle *th, struct entry *e, uint64_t now)
@@ -283,7 +273,7 @@ struct kgw_throttle *kgw_throttle_new(const struct kgw_throttle_config *cfg, siz
 	struct kgw_throttle *t;
 
 	if (!capacity || capacity > UINT32_MAX / 2 || !cfg->source_max_failures ||
-	    !cfg->user_max_failures)
+	    !cfg->user_max_failures || sodium_init() < 0)
 		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
