@@ -16,7 +16,9 @@
 
 #include "conf.h"
 #include "json.h"
+#include "backend_kgwd.h"
 #include "log.h"
+#include "store.h"
 #include "portal.h"
 #include "privs.h"
 
@@ -105,15 +107,27 @@ static int serve(const struct kgw_config *cfg)
 {
 	/* Not the default loop: that one would reap the children PAM modules wait for. */
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-	const struct kgw_portal_options o = { 0 };
+	struct kgw_portal_options o = { 0 };
+	char serr[KGW_STORE_ERR_MAX];
+	struct kgw_store *store = NULL;
 	char err[KGW_PORTAL_ERR_MAX], perr[KGW_PRIVS_ERR_MAX], addr[KGW_ADDR_STR_MAX];
-	struct kgw_portal *portal;
+	struct kgw_portal *portal = NULL;
 	ev_signal sigint, sigterm;
 	int ret = 3;
 
 	if (!loop) {
 		kgw_err("cannot create the event loop");
 		return 3;
+	}
+	/* Opened before the privilege drop; the database belongs to the kgw user anyway. */
+	if (kgw_store_open(cfg->database, 0, &store, serr)) {
+		kgw_err("%s (has `kgwctl init' been run?)", serr);
+		goto out;
+	}
+	o.backend = kgw_backend_kgwd_new(loop, cfg, store);
+	if (!o.backend) {
+		kgw_err("out of memory");
+		goto out;
 	}
 	portal = kgw_portal_new(loop, cfg, &o, err);
 	if (!portal) {
@@ -130,13 +144,14 @@ static int serve(const struct kgw_config *cfg)
 	ev_signal_start(loop, &sigterm);
 	kgw_notice("serving the session API on %s (TLS 1.3, %u PAM workers, service `%s')",
 		   kgw_sockaddr_format(&cfg->auth_listen, addr), cfg->workers, cfg->pam_service);
-	kgw_warn("no connection to kgwd yet: logins that pass PAM are answered 503");
 	ev_run(loop, 0);
 	ev_signal_stop(loop, &sigint);
 	ev_signal_stop(loop, &sigterm);
 	ret = 0;
 out:
 	kgw_portal_free(portal);
+	kgw_backend_kgwd_free((struct portal_backend *)o.backend);
+	kgw_store_close(store);
 	ev_loop_destroy(loop);
 	return ret;
 }
