@@ -13,6 +13,8 @@ int kgw_store_group_exists(struct kgw_store *store, const char *group)
 	sqlite3_stmt *stmt;
 	int ret, rc;
 
+	if (!kgw_store_name_valid(group))
+		return kgw_store_failf(store, -EINVAL, "not a valid group name");
 	ret = kgw_store_prepare(store, "SELECT 1 FROM groups WHERE name = ?", &stmt);
 	if (ret)
 		return ret;

@@ -40,7 +40,5 @@ void kgw_store_column_text(sqlite3_stmt *stmt, int col, char *out, size_t out_si
 /* -ENOENT unless the row exists. */
 int kgw_store_user_exists(struct kgw_store *store, const char *user)
 	__attribute__((warn_unused_result));
-int kgw_store_group_exists(struct kgw_store *store, const char *group)
-	__attribute__((warn_unused_result));
 
 #endif
