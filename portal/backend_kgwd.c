@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "backend_kgwd.h"
+#include "json.h"
 #include "log.h"
 #include "store.h"
 #include "store_groups.h"
@@ -191,7 +192,9 @@ static void timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void call_start(struct call *c, json_t *req)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char *line = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	size_t len = 0;
+	/* kgw_json_dump: a plain malloc'd copy (jansson's allocator wipes and is not free()). */
+	char *line = req ? kgw_json_dump(req, &len) : NULL;
 	int fd;
 
 	json_decref(req);
@@ -204,9 +207,9 @@ static void call_start(struct call *c, json_t *req)
 	c->timer.data = c;
 	if (!line)
 		goto fail;
-	c->out_len = strlen(line) + 1;
+	c->out_len = len + 1;
 	c->out = line;
-	c->out[c->out_len - 1] = '\n';	/* json_dumps' NUL becomes the newline */
+	c->out[len] = '\n';	/* the NUL becomes the newline */
 	if (strlen(c->b->cfg->control_socket) >= sizeof(sun.sun_path))
 		goto fail;
 	memcpy(sun.sun_path, c->b->cfg->control_socket, strlen(c->b->cfg->control_socket));
