@@ -33,7 +33,9 @@ PUBS=$(wg pubkey < "$IT_TMP/s.key"); PUBR=$(wg pubkey < "$IT_TMP/r.key")
 start_engine() {	# start_engine ENGINE NS IFACE KEY PORT PEERPUB PEERIP PEERPORT TUNADDR
 	case $1 in
 	kgw-wg) ip netns exec "$2" "$KGW_WG" "$3" ;;
-	wireguard-go) ip netns exec "$2" env WG_PROCESS_FOREGROUND= wireguard-go "$3" 2>/dev/null ;;
+	wireguard-go)
+		ip netns exec "$2" env WG_PROCESS_FOREGROUND=1 wireguard-go "$3" >/dev/null 2>&1 &
+		it_wait 5 test -S "/var/run/wireguard/$3.sock" ;;
 	esac
 	ip netns exec "$2" wg set "$3" private-key "$4" listen-port "$5" \
 		peer "$6" allowed-ips 10.201.0.0/24 endpoint "$7:$8"
