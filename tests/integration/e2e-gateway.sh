@@ -30,6 +30,8 @@ cleanup_extra() {
 	[ "$IT_FAILS" -eq 0 ] || for f in "$T/portal.log" "$T/kgwd.log"; do
 		[ -f "$f" ] && { echo "# --- $f"; tail -20 "$f" | sed 's/^/#   /'; }
 	done
+	[ "$IT_FAILS" -eq 0 ] || [ ! -f "$T/kgw.db" ] ||
+		"$B/tools/kgwctl" --db "$T/kgw.db" audit 2>&1 | head -12 | sed 's/^/#   audit: /'
 	true
 }
 trap 'rc=$?; cleanup_extra; it_cleanup; exit $rc' EXIT INT TERM
@@ -63,6 +65,9 @@ it_bg ip netns exec "$API" openssl s_server -quiet -accept 6443 -www -cert "$T/a
 it_bg ip netns exec "$API" sh -c 'while :; do echo other | nc -l -p 8080 -q 0 >/dev/null 2>&1; done'
 it_bg ip netns exec "$NODE" sh -c 'while :; do echo SSH-2.0-node | nc -l -p 22 -q 0 >/dev/null 2>&1; done'
 it_wait 5 ip netns exec "$API" sh -c "ss -ltn | grep -q ':6443 '" || true
+# Something on the gateway that is not the portal, and the public ingress.
+it_bg ip netns exec "$GW" sh -c 'while :; do echo gw | nc -l -p 9999 -q 0 >/dev/null 2>&1; done'
+it_bg ip netns exec "$INET" sh -c 'while :; do echo ingress | nc -l -s 203.0.113.80 -p 443 -q 0 >/dev/null 2>&1; done'
 
 say "kgwctl init: database, gateway key, TLS certificate, first admin"
 cat > "$T/kgw.conf" <<CONF
@@ -99,6 +104,7 @@ it_check "alice's one-time code from oathtool activates her secret" \
 printf 'auth requisite %s password\nauth required %s otp\naccount required %s\n' \
 	"$B/pam/.libs/pam_kgw.so db=$T/kgw.db" "$B/pam/.libs/pam_kgw.so db=$T/kgw.db" \
 	"$B/pam/.libs/pam_kgw.so db=$T/kgw.db" > "/etc/pam.d/$PAMSVC"
+chmod 0644 "/etc/pam.d/$PAMSVC"	# libpam reads it as the portal's user
 
 say "kgwd (userspace WireGuard backend) and kgw-portal start in the gateway namespace"
 start_kgwd() { ip netns exec "$GW" "$B/gateway/kgwd" -c "$T/kgw.conf" 2>>"$T/kgwd.log"; }
@@ -117,6 +123,12 @@ api() {	# api METHOD PATH [BODY] [TOKEN]: HTTPS to the portal from the operator
 }
 wg genkey > "$T/op.key"; OPPUB=$(wg pubkey < "$T/op.key")
 code_next=$(oathtool --totp -b "$SECRET" -N "now + 30 seconds")
+
+say "the gateway's firewall (nftables, table inet kgw): only WireGuard and the auth port from outside"
+it_check "kgwd installed its nftables table" ip netns exec "$GW" nft list table inet kgw
+it_check_not "another port on the gateway is closed from outside" ip netns exec "$OP" nc -z -w 2 203.0.113.10 9999
+it_check "public ingress (203.0.113.80) is reached directly, not through the gateway" \
+	ip netns exec "$OP" nc -z -w 2 203.0.113.80 443
 
 say "a wrong password gets the uniform 401"
 status=$(api POST /api/v1/sessions "{\"user\":\"alice\",\"password\":\"nope\",\"otp\":\"$code_next\",\"public_key\":\"$OPPUB\"}")
@@ -140,6 +152,7 @@ ip netns exec "$OP" wg set "$CLI" private-key "$T/op.key" peer "$GWPUB" endpoint
 ip -n "$OP" addr add "$ADDR" dev "$CLI"; ip -n "$OP" link set "$CLI" up
 ip -n "$OP" route add 10.0.0.10/32 dev "$CLI"
 ip -n "$OP" route add 10.0.0.20/32 dev "$CLI"	# the operator tries to reach more than allowed
+ip -n "$OP" route add 10.0.0.1/32 dev "$CLI"
 
 say "through the tunnel: the API answers; the node and other ports do not"
 it_check "curl reaches the API stand-in through the tunnel" \
@@ -148,10 +161,23 @@ it_check_not "the node's ssh is unreachable through the tunnel" \
 	ip netns exec "$OP" nc -z -w 2 10.0.0.20 22
 it_check_not "another port of the API host is unreachable" ip netns exec "$OP" nc -z -w 2 10.0.0.10 8080
 it_check_not "ping to the API host is dropped (TCP to 6443 only)" ip netns exec "$OP" ping -c 1 -W 1 10.0.0.10
+it_check_not "the gateway itself is unreachable through the tunnel" ip netns exec "$OP" nc -z -w 2 10.0.0.1 9999
+it_check "the session's address is in kgw's nftables sets" sh -c \
+	"ip netns exec $GW nft list table inet kgw | grep -qF '${ADDR%/*}'"
 status=$(api GET /api/v1/sessions/current '' "$TOKEN")
 it_check "GET /api/v1/sessions/current shows the live session (got $status)" sh -c \
 	"[ '$status' = 200 ] && jq -e '.rx_bytes > 0' $T/resp"
 it_check "kgwd counted the dropped packets" sh -c "jq -e '.policy_drops > 0' $T/resp"
+
+say "a key that was never authorized gets no answer to its handshake"
+wg genkey > "$T/rogue.key"; ROGUE=kgr$IT_TAG
+it_bg ip netns exec "$OP" env WG_PROCESS_FOREGROUND=1 wireguard-go "$ROGUE" >/dev/null 2>&1
+it_wait 5 test -S "/var/run/wireguard/$ROGUE.sock"
+ip netns exec "$OP" wg set "$ROGUE" private-key "$T/rogue.key" peer "$GWPUB" endpoint "$EP" allowed-ips 10.0.0.10/32
+ip -n "$OP" addr add 100.64.255.254/32 dev "$ROGUE"; ip -n "$OP" link set "$ROGUE" up
+ip netns exec "$OP" ping -c 2 -W 1 -I "$ROGUE" 10.0.0.10 >/dev/null 2>&1 || true
+it_check "the unauthorized peer never completed a handshake" sh -c \
+	"ip netns exec $OP wg show $ROGUE latest-handshakes | awk '{ exit \$2 != 0 }'"
 
 say "kgwd restarts: the session is restored from the store"
 ip netns exec "$GW" pkill -TERM -f "kgwd -c $T/kgw.conf" || true
@@ -159,8 +185,10 @@ it_wait 5 sh -c "! pgrep -f 'kgwd -c $T/kgw.conf'" || true
 it_check "kgwd starts again" start_kgwd
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
 it_check "kgwd restored the session" grep -q '1 session(s) restored' "$T/kgwd.log"
-it_check "the API is reached again after the restart" \
-	ip netns exec "$OP" curl -sk --max-time 10 -o /dev/null https://10.0.0.10:6443/
+# The new kgwd has the peer but no session keys: the client's WireGuard
+# notices within KEEPALIVE + REKEY_TIMEOUT (15 s) and handshakes again.
+it_check "the API is reached again after the restart (the client re-handshakes)" \
+	it_wait 30 ip netns exec "$OP" curl -sk --max-time 3 -o /dev/null https://10.0.0.10:6443/
 
 say "DELETE /api/v1/sessions/current: traffic stops at once"
 status=$(api DELETE /api/v1/sessions/current '' "$TOKEN")
@@ -180,5 +208,6 @@ it_check_not "its peer is gone after expiry" listed
 it_check "a bad control request gets an error line" sh -c "ctlsock() { printf '%s\n' \"\$1\" | ip netns exec $GW nc -U -q 1 $T/run/kgwd.sock; }; ctlsock '{\"op\":\"authorize\",\"ttl\":-1}' | jq -e '.ok == false and .error.code == \"bad_request\"'"
 
 it_teardown
-it_check "nothing left behind" it_leftovers "/var/run/wireguard/$CLI.sock" "$T/run/kgwd.sock"
+it_check "nothing left behind" it_leftovers "/var/run/wireguard/$CLI.sock" "/var/run/wireguard/$ROGUE.sock" \
+	"$T/run/kgwd.sock"
 it_done
