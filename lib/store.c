@@ -196,7 +196,8 @@ static int check_file(struct kgw_store *store, unsigned int flags)
 
 	if (lstat(store->path, &st)) {
 		if (errno != ENOENT)
-			return kgw_store_failf(store, -errno, "%s: %s", store->path, strerror(errno));
+			return kgw_store_failf(store, -errno, "%s: %s", store->path,
+					       strerror(errno));
 		if (!(flags & KGW_STORE_CREATE))
 			return kgw_store_failf(store, -ENOENT,
 				"%s: no database (create one with `kgwctl init')", store->path);
@@ -207,14 +208,16 @@ static int check_file(struct kgw_store *store, unsigned int flags)
 		if (fd >= 0)
 			close(fd);
 		if (lstat(store->path, &st))
-			return kgw_store_failf(store, -errno, "%s: %s", store->path, strerror(errno));
+			return kgw_store_failf(store, -errno, "%s: %s", store->path,
+					       strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode))
 		return kgw_store_failf(store, -EINVAL, "%s: not a regular file", store->path);
 	if (st.st_mode & S_IRWXO)
 		return kgw_store_failf(store, -EPERM,
 			"%s: other users may access it (mode %04o); it holds password hashes "
-			"and OTP secrets: chmod 600 it", store->path, (unsigned int)(st.st_mode & 07777));
+			"and OTP secrets: chmod 600 it", store->path,
+			(unsigned int)(st.st_mode & 07777));
 	return 0;
 }
 

@@ -159,7 +159,8 @@ int kgw_store_user_hash(struct kgw_store *store, const char *name,
 	memset(out, 0, KGW_PASSWORD_HASH_MAX);
 	ret = check_name(store, name);
 	if (!ret)
-		ret = kgw_store_prepare(store, "SELECT password_hash FROM users WHERE name = ?", &stmt);
+		ret = kgw_store_prepare(store, "SELECT password_hash FROM users WHERE name = ?",
+					&stmt);
 	if (ret)
 		return ret;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);

@@ -38,7 +38,8 @@ bool kgw_pam_audit(struct kgw_pam_ctx *ctx, const char *event, const char *detai
 
 	pam_syslog(ctx->pamh, LOG_NOTICE, "%s user `%s' from `%s': %s", event, user,
 		   ctx->source[0] ? ctx->source : "local", detail);
-	ret = kgw_store_audit(ctx->store, ctx->now, KGW_PAM_ACTOR, event, user, ctx->source, detail);
+	ret = kgw_store_audit(ctx->store, ctx->now, KGW_PAM_ACTOR, event, user, ctx->source,
+			      detail);
 	if (ret) {
 		pam_syslog(ctx->pamh, LOG_ERR, "cannot write the audit log: %s",
 			   kgw_store_error(ctx->store));

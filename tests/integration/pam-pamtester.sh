@@ -68,7 +68,8 @@ code_at() { oathtool --totp -b -N "@$(($(date +%s) + $2))" "$1"; }
 audit_has() {
 	k audit --json --limit 0 --user "$1" | python3 -c "
 import json, sys
-sys.exit(0 if any(e['event'] == '$2' and e['actor'] == 'pam' for e in json.load(sys.stdin)) else 1)" ||
+entries = json.load(sys.stdin)
+sys.exit(0 if any(e['event'] == '$2' and e['actor'] == 'pam' for e in entries) else 1)" ||
 		bad "no audit entry $2 for $1"
 }
 
@@ -77,7 +78,8 @@ k init --wg-key "$tmp/wg.key" --tls-cert "$tmp/tls.crt" --tls-key "$tmp/tls.key"
 enrol() {
 	# enrol USER PASSWORD: prints the user's active secret; the step before now is spent.
 	echo "$2" | k user add "$1" --password-stdin >/dev/null || exit 99
-	s=$(k otp enroll "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+	s=$(k otp enroll "$1" --json |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')
 	k otp verify "$1" "$(code_at "$s" -30)" >/dev/null || exit 99
 	echo "$s"
 }
