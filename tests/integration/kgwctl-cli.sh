@@ -208,6 +208,28 @@ echo "$next" | expect 0 k otp verify alice && grep_out "matches the active secre
 far=$(oathtool --totp -b -N "@$(($(date +%s) + 600))" "$secret")
 expect 1 k otp verify alice "$far"
 expect 0 k otp enroll alice && grep_out "█"
+# The terminal QR code, redrawn as an image, decodes to the URI printed with it.
+if command -v zbarimg >/dev/null 2>&1; then
+	python3 - "$tmp/out" "$tmp/qr.pbm" <<'EOPY'
+import sys
+cells = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
+cells = [l for l in cells if l and set(l) <= set(" \u2580\u2584\u2588")]
+rows = []
+for l in cells:  # a drawn half is a light module
+    rows.append([c in "\u2588\u2580" for c in l])
+    rows.append([c in "\u2588\u2584" for c in l])
+w, s = max(len(r) for r in rows), 4
+with open(sys.argv[2], "w") as f:
+    f.write("P1\n%d %d\n" % (w * s, len(rows) * s))
+    for r in rows:
+        line = " ".join("0" if i < len(r) and r[i] else "1" for i in range(w) for _ in range(s))
+        f.write((line + "\n") * s)
+EOPY
+	[ "$(zbarimg -q --raw "$tmp/qr.pbm" 2>/dev/null)" = "$(grep '^otpauth://' "$tmp/out")" ] ||
+		bad "the QR code does not decode to the URI"
+else
+	echo "note: zbarimg (zbar-tools) not installed; the QR code is not decoded"
+fi
 expect 0 k user show alice && grep_out "otp:       active+pending"
 expect 1 k otp enroll nobody-here
 expect 2 k otp enroll
