@@ -78,24 +78,62 @@ int kgw_store_exec(struct kgw_store *store, const char *sql)
 	return rc == SQLITE_OK ? 0 : kgw_store_fail(store, rc, sql);
 }
 
+static void rollback_now(struct kgw_store *store)
+{
+	store->doomed = false;
+	if (!sqlite3_get_autocommit(store->db))
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * Nesting: only the outermost begin and commit reach SQLite, so a caller
+ * can group calls that open their own transactions. An inner rollback
+ * dooms the whole: the outer commit then rolls back instead.
+ */
 int kgw_store_begin(struct kgw_store *store)
 {
-	return kgw_store_exec(store, "BEGIN IMMEDIATE");
+	int ret;
+
+	if (store->depth) {
+		store->depth++;
+		return 0;
+	}
+	ret = kgw_store_exec(store, "BEGIN IMMEDIATE");
+	if (!ret)
+		store->depth = 1;
+	return ret;
 }
 
 int kgw_store_commit(struct kgw_store *store)
 {
-	int ret = kgw_store_exec(store, "COMMIT");
+	int ret;
 
+	if (store->depth > 1) {
+		store->depth--;
+		return 0;
+	}
+	store->depth = 0;
+	if (store->doomed) {
+		rollback_now(store);
+		return kgw_store_failf(store, -ECANCELED,
+				       "%s: part of a transaction failed; nothing was written",
+				       store->path);
+	}
+	ret = kgw_store_exec(store, "COMMIT");
 	if (ret)
-		(void)kgw_store_rollback(store, ret);
+		rollback_now(store);
 	return ret;
 }
 
 int kgw_store_rollback(struct kgw_store *store, int ret)
 {
-	if (!sqlite3_get_autocommit(store->db))
-		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	if (store->depth > 1) {
+		store->depth--;
+		store->doomed = true;
+		return ret;
+	}
+	store->depth = 0;
+	rollback_now(store);
 	return ret;
 }
 

@@ -731,6 +731,35 @@ START_TEST(test_audit)
 }
 END_TEST
 
+/* Grouped calls: all or nothing, and a failed inner part dooms the whole. */
+START_TEST(test_transactions)
+{
+	struct kgw_user u;
+
+	open_store();
+	ck_assert_int_eq(kgw_store_begin(st), 0);
+	ck_assert_int_eq(kgw_store_user_add(st, "kai", NULL, 1), 0);
+	ck_assert_int_eq(kgw_store_group_add(st, "ops", 1), 0);
+	ck_assert_int_eq(kgw_store_member_add(st, "kai", "ops"), 0);	/* nested */
+	ck_assert_int_eq(kgw_store_commit(st), 0);
+	ck_assert_int_eq(kgw_store_user_get(st, "kai", &u), 0);
+
+	ck_assert_int_eq(kgw_store_begin(st), 0);
+	ck_assert_int_eq(kgw_store_user_add(st, "lee", NULL, 1), 0);
+	ck_assert_int_eq(kgw_store_rollback(st, 0), 0);
+	ck_assert_int_eq(kgw_store_user_get(st, "lee", &u), -ENOENT);
+
+	ck_assert_int_eq(kgw_store_begin(st), 0);
+	ck_assert_int_eq(kgw_store_user_add(st, "lee", NULL, 1), 0);
+	ck_assert_int_eq(kgw_store_member_add(st, "lee", "nope"), -ENOENT);
+	ck_assert_int_eq(kgw_store_commit(st), -ECANCELED);
+	ck_assert_int_eq(kgw_store_user_get(st, "lee", &u), -ENOENT);
+	/* And the handle is usable afterwards. */
+	ck_assert_int_eq(kgw_store_user_add(st, "lee", NULL, 1), 0);
+	ck_assert_int_eq(kgw_store_user_get(st, "lee", &u), 0);
+}
+END_TEST
+
 #define WRITERS 2
 #define ROUNDS 150
 
@@ -829,6 +858,11 @@ static Suite *store_suite(void)
 	tc = tcase_create("audit");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_audit);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("transactions");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_transactions);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("concurrency");
