@@ -87,6 +87,7 @@ int kgw_store_group_destinations(struct kgw_store *store, const char *group,
  * of the same prefix merged. *out is malloc'd (NULL when *n is 0).
  */
 int kgw_store_user_destinations(struct kgw_store *store, const char *user,
-				struct kgw_dest **out, size_t *n) __attribute__((warn_unused_result));
+				struct kgw_dest **out, size_t *n)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -63,7 +63,8 @@ int main(int argc, char **argv)
 		kgwctl_err("cannot initialise libsodium");
 		return KGWCTL_FAIL;
 	}
-	while ((c = getopt_long(argc, argv, "+" KGWCTL_COMMON_SHORTOPTS "V", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+" KGWCTL_COMMON_SHORTOPTS "V", longopts,
+				NULL)) != -1) {
 		if (c == 'V') {
 			printf("kgwctl %s\n", PACKAGE_VERSION);
 			return KGWCTL_OK;

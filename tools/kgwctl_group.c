@@ -86,8 +86,9 @@ static int list_one(const struct kgw_group *g, void *ctx)
 	char t[32];
 
 	if (array)
-		return json_array_append_new(array, json_pack("{s:s, s:s, s:i, s:i}", "name", g->name,
-			"created", kgwctl_time(g->created, t), "members", (json_int_t)g->members,
+		return json_array_append_new(array, json_pack("{s:s, s:s, s:i, s:i}",
+			"name", g->name, "created", kgwctl_time(g->created, t),
+			"members", (json_int_t)g->members,
 			"destinations", (json_int_t)g->destinations));
 	printf("%-32s %7u %12u\n", g->name, g->members, g->destinations);
 	return 0;
@@ -213,6 +214,6 @@ static const struct kgwctl_command commands[] = {
 
 int kgwctl_group(struct kgwctl *ctl, int argc, char **argv)
 {
-	return kgwctl_dispatch(ctl, "kgwctl group", commands, sizeof(commands) / sizeof(commands[0]),
-			       usage, argc, argv);
+	return kgwctl_dispatch(ctl, "kgwctl group", commands,
+			       sizeof(commands) / sizeof(commands[0]), usage, argc, argv);
 }

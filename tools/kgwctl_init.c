@@ -184,8 +184,8 @@ static int hand_over(struct kgwctl *ctl, const char *db, bool made_dir, const ch
 			kgwctl_err("init: --owner: no user `%.64s'", owner);
 			return -ENOENT;
 		}
-		fprintf(stderr, "kgwctl: note: no user `%s' yet; files stay root's (create it, then "
-			"chown the database and TLS key)\n", owner);
+		fprintf(stderr, "kgwctl: note: no user `%s' yet; files stay root's "
+			"(create it, then chown the database and TLS key)\n", owner);
 		return 0;
 	}
 	if (kgw_store_chown(ctl->store, pw->pw_uid, pw->pw_gid)) {
@@ -224,8 +224,9 @@ static void report(struct kgwctl *ctl, const char *const *paths, const char *pub
 {
 	if (ctl->json) {
 		kgwctl_json_print(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-			"database", paths[0], "wireguard_key", paths[1], "wireguard_public_key", pub,
-			"tls_certificate", paths[2], "tls_key", paths[3], "tls_fingerprint_sha256", fp,
+			"database", paths[0], "wireguard_key", paths[1],
+			"wireguard_public_key", pub, "tls_certificate", paths[2],
+			"tls_key", paths[3], "tls_fingerprint_sha256", fp,
 			"admin", admin, "admin_password", generated));
 		return;
 	}

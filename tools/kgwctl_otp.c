@@ -182,7 +182,8 @@ static int verify(struct kgwctl *ctl, const char *user, const char *code, bool *
 	ret = kgw_store_otp_get_pending(ctl->store, user, &sec);
 	had_pending = !ret;
 	if (!ret) {
-		res = kgw_totp_verify(sec.key, sec.len, code, (uint64_t)time(NULL), &p, 0, &matched);
+		res = kgw_totp_verify(sec.key, sec.len, code, (uint64_t)time(NULL), &p, 0,
+				      &matched);
 		if (res == KGW_TOTP_OK) {
 			*activated = true;
 			ret = kgw_store_otp_activate(ctl->store, user, matched);

@@ -67,8 +67,9 @@ static int list_one(const struct kgw_session *s, void *data)
 	kgwctl_time(s->ended, ended);
 	if (lc->array)
 		return json_array_append_new(lc->array, json_pack(
-			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", s->id, "user", s->user,
-			"public_key", s->public_key, "address4", s->address4, "address6", s->address6,
+			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			"id", s->id, "user", s->user, "public_key", s->public_key,
+			"address4", s->address4, "address6", s->address6,
 			"created", created, "expires", expires, "ended", s->ended ? ended : "",
 			"state", state(s, lc->now)));
 	/* The whole key: an admin matches it against `wg show'; public keys are not secret. */

@@ -344,8 +344,15 @@ static int cmd_disable(struct kgwctl *c, int n, char **v) { return simple(c, n, 
 static int cmd_enable(struct kgwctl *c, int n, char **v) { return simple(c, n, v, "enable", 1); }
 static int cmd_expire(struct kgwctl *c, int n, char **v) { return simple(c, n, v, "expire", 2); }
 static int cmd_unlock(struct kgwctl *c, int n, char **v) { return simple(c, n, v, "unlock", 1); }
-static int cmd_add_group(struct kgwctl *c, int n, char **v) { return simple(c, n, v, "add-group", 2); }
-static int cmd_del_group(struct kgwctl *c, int n, char **v) { return simple(c, n, v, "del-group", 2); }
+static int cmd_add_group(struct kgwctl *c, int n, char **v)
+{
+	return simple(c, n, v, "add-group", 2);
+}
+
+static int cmd_del_group(struct kgwctl *c, int n, char **v)
+{
+	return simple(c, n, v, "del-group", 2);
+}
 
 static const struct kgwctl_command commands[] = {
 	{ "add", "create a user", cmd_add },

@@ -106,8 +106,12 @@ int kgwctl_parse(struct kgwctl *ctl, int argc, char **argv, const char *cmd, con
 	argv[0] = (char *)cmd;	/* so getopt's messages name the command */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, KGWCTL_COMMON_SHORTOPTS, all, NULL)) != -1) {
-		int r = c >= OPT_FIRST_COMMAND_OPT && fn ? fn(c, optarg, ctx)
-							   : kgwctl_common_opt(ctl, c, optarg, cmd, usage);
+		int r;
+
+		if (c >= OPT_FIRST_COMMAND_OPT && fn)
+			r = fn(c, optarg, ctx);
+		else
+			r = kgwctl_common_opt(ctl, c, optarg, cmd, usage);
 
 		if (r < 0) {
 			if (c >= OPT_FIRST_COMMAND_OPT)

@@ -63,7 +63,8 @@ openssl x509 -in "$tmp/tls.crt" -noout -text | grep -q "NIST CURVE: P-256" || ba
 openssl verify -CAfile "$tmp/tls.crt" "$tmp/tls.crt" >/dev/null 2>&1 ||
 	bad "certificate does not verify against itself"
 # The key and the certificate belong together.
-[ "$(openssl pkey -in "$tmp/tls.key" -pubout)" = "$(openssl x509 -in "$tmp/tls.crt" -noout -pubkey)" ] ||
+keypub=$(openssl pkey -in "$tmp/tls.key" -pubout)
+[ "$keypub" = "$(openssl x509 -in "$tmp/tls.crt" -noout -pubkey)" ] ||
 	bad "TLS key does not match the certificate"
 expect 0 k user show root-admin && grep_out "groups:    admins"
 
@@ -81,7 +82,8 @@ openssl x509 -in "$tmp/tls.crt" -noout -ext subjectAltName | grep -q "IP Address
 	bad "an IP host name is not an IP SAN"
 expect 1 k user show root-admin		# --force started a new database
 expect 2 k init --admin "bad name"
-expect 1 k init --force --hostname "bad host!" --wg-key "$tmp/w2" --tls-cert "$tmp/c2" --tls-key "$tmp/k2"
+expect 1 k init --force --hostname "bad host!" --wg-key "$tmp/w2" --tls-cert "$tmp/c2" \
+	--tls-key "$tmp/k2"
 
 # Paths from a configuration file.
 mkdir "$tmp/conf"
@@ -144,9 +146,11 @@ expect 0 k user list --json
 	bad "user list: $(cat "$tmp/out")"
 [ "$(json "[u for u in d if u['name']=='dave'][0]['expires']")" = "2099-01-02T00:00:00Z" ] ||
 	bad "dave's expiry"
-[ "$(json "[u for u in d if u['name']=='dave'][0]['password']")" = "False" ] || bad "dave has a password"
+[ "$(json "[u for u in d if u['name']=='dave'][0]['password']")" = "False" ] ||
+	bad "dave has a password"
 expect 0 k user disable alice
-expect 0 k user show alice --json && [ "$(json "d['enabled']")" = False ] || bad "still enabled"
+expect 0 k user show alice --json
+[ "$(json "d['enabled']")" = False ] || bad "still enabled"
 expect 0 k user enable alice
 expect 0 k user expire alice @4102444800
 expect 0 k user expire alice never
@@ -204,6 +208,28 @@ echo "$next" | expect 0 k otp verify alice && grep_out "matches the active secre
 far=$(oathtool --totp -b -N "@$(($(date +%s) + 600))" "$secret")
 expect 1 k otp verify alice "$far"
 expect 0 k otp enroll alice && grep_out "█"
+# The terminal QR code, redrawn as an image, decodes to the URI printed with it.
+if command -v zbarimg >/dev/null 2>&1; then
+	python3 - "$tmp/out" "$tmp/qr.pbm" <<'EOPY'
+import sys
+cells = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
+cells = [l for l in cells if l and set(l) <= set(" \u2580\u2584\u2588")]
+rows = []
+for l in cells:  # a drawn half is a light module
+    rows.append([c in "\u2588\u2580" for c in l])
+    rows.append([c in "\u2588\u2584" for c in l])
+w, s = max(len(r) for r in rows), 4
+with open(sys.argv[2], "w") as f:
+    f.write("P1\n%d %d\n" % (w * s, len(rows) * s))
+    for r in rows:
+        line = " ".join("0" if i < len(r) and r[i] else "1" for i in range(w) for _ in range(s))
+        f.write((line + "\n") * s)
+EOPY
+	[ "$(zbarimg -q --raw "$tmp/qr.pbm" 2>/dev/null)" = "$(grep '^otpauth://' "$tmp/out")" ] ||
+		bad "the QR code does not decode to the URI"
+else
+	echo "note: zbarimg (zbar-tools) not installed; the QR code is not decoded"
+fi
 expect 0 k user show alice && grep_out "otp:       active+pending"
 expect 1 k otp enroll nobody-here
 expect 2 k otp enroll
@@ -212,7 +238,8 @@ expect 1 k otp reset alice
 
 # --- sessions and audit ---------------------------------------------------
 expect 0 k sessions && grep_out "PUBLIC KEY"
-expect 0 k sessions --all --json && [ "$(json "d")" = "[]" ] || bad "sessions: $(cat "$tmp/out")"
+expect 0 k sessions --all --json
+[ "$(json "d")" = "[]" ] || bad "sessions: $(cat "$tmp/out")"
 expect 0 k sessions list --user alice
 expect 2 k sessions --user "bad name"
 expect 1 k sessions revoke 0123456789abcdef0123456789abcdef
@@ -224,8 +251,10 @@ for e in user.add user.passwd user.disable user.enable user.expire group.add gro
 	json "[x['event'] for x in d]" | grep -q "'$e'" || bad "no audit entry $e"
 done
 expect 0 k audit --event otp. --json
-[ "$(json "sorted(set(x['event'].split('.')[0] for x in d))")" = "['otp']" ] || bad "audit --event otp."
-expect 0 k audit --user alice --limit 2 --json && [ "$(json "len(d)")" = 2 ] || bad "audit --limit"
+[ "$(json "sorted(set(x['event'].split('.')[0] for x in d))")" = "['otp']" ] ||
+	bad "audit --event otp."
+expect 0 k audit --user alice --limit 2 --json
+[ "$(json "len(d)")" = 2 ] || bad "audit --limit"
 expect 2 k audit --limit x
 expect 2 k audit --event "BAD EVENT"
 expect 2 k audit extra
