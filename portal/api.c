@@ -148,11 +148,36 @@ static void reply_unavailable(struct pending *p, const char *detail)
 
 /* ---- the backend's answers ---- */
 
+static void abandoned_revoked(void *arg, enum portal_backend_status st, json_t *session)
+{
+	(void)arg;
+	if (st != PORTAL_BACKEND_OK && st != PORTAL_BACKEND_NOT_FOUND)
+		kgw_warn("api: could not revoke a session nobody received; it will expire");
+	json_decref(session);
+}
+
+/*
+ * The client is gone (it left, or had its 503 when the answer took too
+ * long): nobody holds this session's token, so it goes at once.
+ */
+static void created_for_nobody(struct pending *p, json_t *session)
+{
+	const char *token = json_string_value(json_object_get(session, "token"));
+	struct kgw_api *api = p->api;
+
+	if (token)
+		api->backend->ops->revoke(api->backend->ctx, token, abandoned_revoked, NULL);
+	finish(p, NULL, "abandoned", "the client left before the session was opened");
+}
+
 static void created(struct pending *p, enum portal_backend_status st, json_t *session)
 {
 	switch (st) {
 	case PORTAL_BACKEND_OK:
-		finish_session(p, 201, session, "session opened");
+		if (kgw_conn_gone(p->conn))
+			created_for_nobody(p, session);
+		else
+			finish_session(p, 201, session, "session opened");
 		break;
 	case PORTAL_BACKEND_REFUSED:
 		finish_error(p, "refused", "the backend refused this user a session", 403,

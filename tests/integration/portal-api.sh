@@ -85,7 +85,7 @@ level = debug
 EOF
 
 "$server" -c "$tmp/kgw.conf" --pam-confdir "$tmp/pam.d" --port-file "$tmp/port" \
-	--request-timeout 2 2>"$tmp/server.log" &
+	--request-timeout 2 --handler-timeout 5 2>"$tmp/server.log" &
 server_pid=$!
 pids="$pids $server_pid"
 for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
@@ -185,6 +185,14 @@ wait "$slow"
 slow_ms=$(($(ms) - t0))
 check "the slow one gets its session too: 201" [ "$(cat "$tmp/slow.status")" = 201 ]
 check "after its 3 s in PAM (took ${slow_ms} ms)" [ "$slow_ms" -ge 2900 ]
+
+# The backend answers "late" after the 5 s handler deadline: the client has
+# its 503, and the session nobody received is revoked at once.
+check "a login the backend answers too late: 503" [ "$(login 127.0.0.12 late s3cret 123456)" = 503 ]
+check "503 says it timed out" body_has '"code":"timeout"'
+sleep 2
+check "audit: the late session is abandoned" grep -q 'outcome=abandoned source=127.0.0.12 user="late"' "$tmp/server.log"
+check "and revoked in the backend" grep -q "fake backend: revoked the session of \`late'" "$tmp/server.log"
 
 # ---- HTTP limits and time-outs ----
 

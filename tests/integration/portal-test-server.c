@@ -8,6 +8,9 @@
  *   portal-test-server -c CONF --pam-confdir DIR --port-file FILE
  *                      [--request-timeout S] [--handler-timeout S]
  *
+ * The backend refuses user "refused", and answers user "late" only after
+ * LATE_AFTER seconds.
+ *
  * Writes the port it listens on to FILE once it serves; stops on SIGTERM.
  */
 #include "config.h"
@@ -61,6 +64,62 @@ static struct fake_session *find(const char *token)
 	return NULL;
 }
 
+/*
+ * User "late" gets the answer LATE_AFTER seconds later, as a slow kgwd
+ * would give it: past the handler time-out the tests set, so the API must
+ * revoke a session nobody received.
+ */
+#define LATE_AFTER 6.0
+
+struct late {
+	ev_timer timer;			/* data: this */
+	portal_backend_cb cb;
+	void *arg;
+	struct fake_session *s;
+	bool used;
+};
+
+static struct ev_loop *fake_loop;
+static struct late lates[4];
+
+static void late_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct late *l = w->data;
+
+	(void)loop;
+	(void)revents;
+	l->used = false;
+	l->cb(l->arg, PORTAL_BACKEND_OK, session_json(l->s, true));
+}
+
+static void answer_late(struct fake_session *s, portal_backend_cb cb, void *arg)
+{
+	for (size_t i = 0; i < sizeof(lates) / sizeof(lates[0]); i++) {
+		struct late *l = &lates[i];
+
+		if (l->used)
+			continue;
+		*l = (struct late){ .cb = cb, .arg = arg, .s = s, .used = true };
+		ev_timer_init(&l->timer, late_cb, LATE_AFTER, 0.);
+		l->timer.data = l;
+		ev_timer_start(fake_loop, &l->timer);
+		return;
+	}
+	cb(arg, PORTAL_BACKEND_UNAVAILABLE, NULL);
+}
+
+static void fake_cancel_all(void *ctx)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(lates) / sizeof(lates[0]); i++) {
+		if (!lates[i].used)
+			continue;
+		ev_timer_stop(fake_loop, &lates[i].timer);
+		lates[i].used = false;
+		lates[i].cb(lates[i].arg, PORTAL_BACKEND_UNAVAILABLE, NULL);
+	}
+}
+
 static void fake_authorize(void *ctx, const struct portal_session_request *req,
 			   portal_backend_cb cb, void *arg)
 {
@@ -90,7 +149,10 @@ static void fake_authorize(void *ctx, const struct portal_session_request *req,
 	memcpy(sessions[i].key, req->public_key, KGW_WG_KEY_LEN);
 	sessions[i].host = (unsigned int)i + 2;
 	sessions[i].used = true;
-	cb(arg, PORTAL_BACKEND_OK, session_json(&sessions[i], true));
+	if (!strcmp(req->user, "late"))
+		answer_late(&sessions[i], cb, arg);
+	else
+		cb(arg, PORTAL_BACKEND_OK, session_json(&sessions[i], true));
 }
 
 static void fake_lookup(void *ctx, const char *token, portal_backend_cb cb, void *arg)
@@ -113,6 +175,7 @@ static void fake_revoke(void *ctx, const char *token, portal_backend_cb cb, void
 		cb(arg, PORTAL_BACKEND_NOT_FOUND, NULL);
 		return;
 	}
+	kgw_notice("fake backend: revoked the session of `%s'", s->user);
 	memset(s, 0, sizeof(*s));
 	cb(arg, PORTAL_BACKEND_OK, NULL);
 }
@@ -121,6 +184,7 @@ static const struct portal_backend_ops fake_ops = {
 	.authorize = fake_authorize,
 	.lookup = fake_lookup,
 	.revoke = fake_revoke,
+	.cancel_all = fake_cancel_all,
 };
 
 static const struct portal_backend fake_backend = { &fake_ops, NULL };
@@ -200,6 +264,7 @@ int main(int argc, char **argv)
 	o.listen = &any;
 	o.server = &so;
 	loop = ev_loop_new(EVFLAG_AUTO);
+	fake_loop = loop;
 	p = kgw_portal_new(loop, &cfg, &o, err);
 	if (!p) {
 		kgw_err("%s", err);
