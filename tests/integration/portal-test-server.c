@@ -49,10 +49,11 @@ static json_t *session_json(const struct fake_session *s, bool with_token)
 
 	snprintf(addr, sizeof(addr), "100.64.0.%u/32", s->host);
 	sodium_bin2base64(key, sizeof(key), s->key, sizeof(s->key), sodium_base64_VARIANT_ORIGINAL);
-	return json_pack("{s:s,s:s,s:s,s:s,s:[s],s:i,s:i,s:s*}", "user", s->user, "client_public_key",
-			 key, "client_address", addr, "endpoint", "127.0.0.1:51820", "routes",
-			 "10.0.0.10/32", "keepalive", 25, "expires_in", 28800, "token",
-			 with_token ? s->token : NULL);
+	return json_pack("{s:s,s:s,s:s,s:s,s:[s],s:i,s:i,s:s*}", "user", s->user,
+			 "client_public_key", key, "client_address", addr,
+			 "endpoint", "127.0.0.1:51820", "routes", "10.0.0.10/32",
+			 "keepalive", 25, "expires_in", 28800,
+			 "token", with_token ? s->token : NULL);
 }
 
 static struct fake_session *find(const char *token)
@@ -250,7 +251,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!conf || !port_file || !o.pam_confdir) {
-		fprintf(stderr, "usage: portal-test-server -c CONF --pam-confdir DIR --port-file FILE\n");
+		fputs("usage: portal-test-server -c CONF --pam-confdir DIR --port-file FILE\n",
+		      stderr);
 		return 2;
 	}
 	kgw_log_open("portal-test-server", KGW_LOG_DEBUG, KGW_LOG_TO_STDERR);
