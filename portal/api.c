@@ -16,9 +16,6 @@
 #include "log.h"
 #include "source.h"
 
-/* Longest Host header passed on to the backend; longer ones are dropped. */
-#define HOST_MAX 255
-
 struct kgw_api {
 	struct kgw_api_config cfg;
 	struct kgw_pam_pool *pam;
@@ -43,7 +40,7 @@ struct pending {
 	union kgw_sockaddr source;
 	char source_str[KGW_ADDR_STR_MAX];
 	char user[KGW_USER_NAME_MAX + 1];
-	char host[HOST_MAX + 1];
+	char host[KGW_HTTP_HOST_MAX + 1];
 	uint8_t public_key[KGW_WG_KEY_LEN];
 	char token[KGW_TOKEN_MAX + 1];
 };
@@ -148,11 +145,36 @@ static void reply_unavailable(struct pending *p, const char *detail)
 
 /* ---- the backend's answers ---- */
 
+static void abandoned_revoked(void *arg, enum portal_backend_status st, json_t *session)
+{
+	(void)arg;
+	if (st != PORTAL_BACKEND_OK && st != PORTAL_BACKEND_NOT_FOUND)
+		kgw_warn("api: could not revoke a session nobody received; it will expire");
+	json_decref(session);
+}
+
+/*
+ * The client is gone (it left, or had its 503 when the answer took too
+ * long): nobody holds this session's token, so it goes at once.
+ */
+static void created_for_nobody(struct pending *p, json_t *session)
+{
+	const char *token = json_string_value(json_object_get(session, "token"));
+	struct kgw_api *api = p->api;
+
+	if (token)
+		api->backend->ops->revoke(api->backend->ctx, token, abandoned_revoked, NULL);
+	finish(p, NULL, "abandoned", "the client left before the session was opened");
+}
+
 static void created(struct pending *p, enum portal_backend_status st, json_t *session)
 {
 	switch (st) {
 	case PORTAL_BACKEND_OK:
-		finish_session(p, 201, session, "session opened");
+		if (kgw_conn_gone(p->conn))
+			created_for_nobody(p, session);
+		else
+			finish_session(p, 201, session, "session opened");
 		break;
 	case PORTAL_BACKEND_REFUSED:
 		finish_error(p, "refused", "the backend refused this user a session", 403,
@@ -336,7 +358,8 @@ static int read_login(struct pending *p, const json_t *body, struct login_fields
 	}
 	strcpy(p->user, f->user);
 	if (kgw_json_get_string(body, "password", 1, KGW_PASSWORD_MAX, &f->password, err) ||
-	    kgw_json_get_string(body, "otp", KGW_OTP_MIN_DIGITS, KGW_OTP_MAX_DIGITS, &f->otp, err) ||
+	    kgw_json_get_string(body, "otp", KGW_OTP_MIN_DIGITS, KGW_OTP_MAX_DIGITS, &f->otp,
+				err) ||
 	    kgw_json_get_string(body, "public_key", 1, KGW_WG_KEY_B64_LEN, &f->public_key, err))
 		return -EINVAL;
 	if (!all_digits(f->otp)) {
@@ -344,7 +367,7 @@ static int read_login(struct pending *p, const json_t *body, struct login_fields
 		return -EINVAL;
 	}
 	if (!parse_key(f->public_key, p->public_key)) {
-		snprintf(err, KGW_JSON_ERR_MAX, "`public_key' is not a base64 WireGuard public key");
+		snprintf(err, KGW_JSON_ERR_MAX, "`public_key' is not a WireGuard public key");
 		return -EINVAL;
 	}
 	return 0;
@@ -373,8 +396,8 @@ static void submit_login(struct pending *p, const struct login_fields *f)
 		return;
 	kgw_throttle_cancel(api->throttle, &p->source, p->user, api_now(api));
 	if (ret == -EAGAIN)
-		finish_error(p, "busy", "every PAM worker is busy and the queue is full", 503, "busy",
-			     "the server is busy; try again shortly", KGW_PAM_BUSY_RETRY);
+		finish_error(p, "busy", "every PAM worker is busy and the queue is full", 503,
+			     "busy", "the server is busy; try again shortly", KGW_PAM_BUSY_RETRY);
 	else
 		reply_unavailable(p, "PAM could not be started");
 }
@@ -390,7 +413,7 @@ static void create_session(struct kgw_conn *c, const struct kgw_http_request *re
 		kgw_conn_reply(c, NULL);
 		return;
 	}
-	if (req->host && strlen(req->host) <= HOST_MAX)
+	if (req->host && strlen(req->host) <= KGW_HTTP_HOST_MAX)
 		strcpy(p->host, req->host);
 	if (!json_content_type(req->content_type)) {
 		finish_error(p, "invalid", "not application/json", 415, "unsupported_media_type",

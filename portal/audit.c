@@ -20,8 +20,9 @@ void kgw_audit(const struct kgw_audit_record *rec)
 	char user[80], detail[160];
 
 	/* User names and details may come from the client: quoted, so they cannot forge a line. */
-	kgw_notice("audit: action=%s outcome=%s source=%s user=\"%s\" detail=\"%s\"", rec->action,
-		   rec->outcome, rec->source, rec->user ? kgw_log_quote(rec->user, user, sizeof(user)) : "",
+	kgw_notice("audit: action=%s outcome=%s source=%s user=\"%s\" detail=\"%s\"",
+		   rec->action, rec->outcome, rec->source,
+		   rec->user ? kgw_log_quote(rec->user, user, sizeof(user)) : "",
 		   rec->detail ? kgw_log_quote(rec->detail, detail, sizeof(detail)) : "");
 	if (audit_sink)
 		audit_sink(audit_ctx, rec);

@@ -31,7 +31,7 @@ struct portal_session_request {
 	const char *user;			/* as PAM authenticated it */
 	uint8_t public_key[KGW_WG_KEY_LEN];	/* the client's WireGuard key for this session */
 	const union kgw_sockaddr *source;
-	const char *host;			/* the Host header, for a default endpoint; may be NULL */
+	const char *host;			/* the Host header (default endpoint); or NULL */
 };
 
 /*

@@ -111,8 +111,8 @@ static void log_answer(const struct kgw_conn *c, int status)
 	if (!kgw_log_enabled(KGW_LOG_DEBUG))
 		return;
 	kgw_debug("%s: %s \"%s %s\" %d", opts_of(c)->name, c->peer_str,
-		  req ? req->method_name : "-", req ? kgw_log_quote(req->path, path, sizeof(path)) : "-",
-		  status);
+		  req ? req->method_name : "-",
+		  req ? kgw_log_quote(req->path, path, sizeof(path)) : "-", status);
 }
 
 /* Serialises `r' (taken) and starts writing it. */
@@ -128,7 +128,8 @@ static void conn_send(struct kgw_conn *c, struct kgw_response *r)
 	}
 	if (c->requests >= o->max_requests_per_conn || (req && !req->keep_alive))
 		c->close_after = true;
-	ret = kgw_response_serialize(r, o->policy, c->close_after, time(NULL), &c->out, &c->out_len);
+	ret = kgw_response_serialize(r, o->policy, c->close_after, time(NULL), &c->out,
+				     &c->out_len);
 	log_answer(c, kgw_response_status(r));
 	kgw_response_free(r);
 	if (ret) {
@@ -317,14 +318,15 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		break;
 	case KGW_CONN_HANDLING:
 		req = kgw_http_request(&c->parser);
-		kgw_warn("%s: no answer in time to %s %s from %s", opts_of(c)->name, req->method_name,
-			 kgw_log_quote(req->path, path, sizeof(path)), c->peer_str);
+		kgw_warn("%s: no answer in time to %s %s from %s", opts_of(c)->name,
+			 req->method_name, kgw_log_quote(req->path, path, sizeof(path)),
+			 c->peer_str);
 		conn_send_final(c, 503, "timeout", "the request could not be completed in time");
 		break;
 	default:
 		if (c->state == KGW_CONN_HANDSHAKE)
-			kgw_debug("%s: %s did not finish the TLS handshake in time", opts_of(c)->name,
-				  c->peer_str);
+			kgw_debug("%s: %s did not finish the TLS handshake in time",
+				  opts_of(c)->name, c->peer_str);
 		conn_drop(c);
 		break;
 	}

@@ -239,7 +239,8 @@ static int on_headers_complete(http_parser *hp)
 	if (p->in_value)
 		value_done(p);
 	if (hp->http_major != 1 || hp->http_minor > 1)
-		return fail(p, 505, "http_version_not_supported", "only HTTP/1.0 and HTTP/1.1 are served");
+		return fail(p, 505, "http_version_not_supported",
+			    "only HTTP/1.0 and HTTP/1.1 are served");
 	if (hp->http_minor == 1 && !p->req.host)
 		return fail_bad(p, "an HTTP/1.1 request needs a Host header");
 	if (split_target(p))

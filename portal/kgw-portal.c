@@ -134,6 +134,10 @@ static int serve(const struct kgw_config *cfg)
 		kgw_err("%s", err);
 		goto out;
 	}
+	/*
+	 * After the key is read and the port bound. The PAM workers exist
+	 * already; glibc applies set*id() to every thread of the process.
+	 */
 	if (kgw_portal_drop_privileges(cfg->user, perr)) {
 		kgw_err("%s", perr);
 		goto out;

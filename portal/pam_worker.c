@@ -95,9 +95,10 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **out
 		case PAM_PROMPT_ECHO_ON:
 			answer = conv_answer(j, msg[i]->msg);
 			if (!answer) {
-				kgw_warn("pam: service `%s' asked `%s', which kgw-portal cannot answer",
-					 j->service, kgw_log_quote(msg[i]->msg ? msg[i]->msg : "",
-								   quoted, sizeof(quoted)));
+				kgw_warn("pam: service `%s' asked `%s', which kgw-portal cannot "
+					 "answer", j->service,
+					 kgw_log_quote(msg[i]->msg ? msg[i]->msg : "", quoted,
+						       sizeof(quoted)));
 				free_replies(resp, n);
 				return PAM_CONV_ERR;
 			}
@@ -110,7 +111,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **out
 		case PAM_ERROR_MSG:
 		case PAM_TEXT_INFO:
 			kgw_debug("pam: service `%s' says `%s'", j->service,
-				  kgw_log_quote(msg[i]->msg ? msg[i]->msg : "", quoted, sizeof(quoted)));
+				  kgw_log_quote(msg[i]->msg ? msg[i]->msg : "", quoted,
+						sizeof(quoted)));
 			break;
 		default:
 			free_replies(resp, n);

@@ -37,7 +37,8 @@ static int start_api(struct kgw_portal *p, struct ev_loop *loop, const struct kg
 	};
 	int ret;
 
-	p->pam = kgw_pam_pool_new(loop, cfg->workers, cfg->workers * KGW_PAM_QUEUE_PER_WORKER, &ret);
+	p->pam = kgw_pam_pool_new(loop, cfg->workers, cfg->workers * KGW_PAM_QUEUE_PER_WORKER,
+				  &ret);
 	if (!p->pam) {
 		snprintf(err, KGW_PORTAL_ERR_MAX, "cannot start %u PAM workers: %s", cfg->workers,
 			 strerror(-ret));

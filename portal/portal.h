@@ -32,7 +32,8 @@ struct kgw_portal;
  */
 struct kgw_portal *kgw_portal_new(struct ev_loop *loop, const struct kgw_config *cfg,
 				  const struct kgw_portal_options *o,
-				  char err[static KGW_PORTAL_ERR_MAX]) __attribute__((warn_unused_result));
+				  char err[static KGW_PORTAL_ERR_MAX])
+	__attribute__((warn_unused_result));
 /* Where the API listens (the real port when 0 was asked). */
 int kgw_portal_bound(const struct kgw_portal *p, union kgw_sockaddr *out);
 /* Stops, lets PAM and the backend answer what is outstanding, closes, frees. */

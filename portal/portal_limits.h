@@ -23,6 +23,9 @@
  */
 #define KGW_HTTP_HEAD_BACKSTOP (KGW_HTTP_LINE_MAX + KGW_HTTP_HEADERS_MAX + 1024)
 
+/* Longest Host header passed on to the backend (a DNS name and a port). */
+#define KGW_HTTP_HOST_MAX 261
+
 /* ---- connections ---- */
 
 /*

@@ -25,8 +25,8 @@ int kgw_portal_drop_privileges(const char *user, char err[static KGW_PRIVS_ERR_M
 		return -e;
 	}
 	if (pw->pw_uid == 0) {
-		snprintf(err, KGW_PRIVS_ERR_MAX, "user `%s' is root; kgw-portal must not run as root",
-			 user);
+		snprintf(err, KGW_PRIVS_ERR_MAX,
+			 "user `%s' is root; kgw-portal must not run as root", user);
 		return -EPERM;
 	}
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||

@@ -142,9 +142,11 @@ static void table_remove(struct table *t, uint32_t i)
 	t->used--;
 }
 
+typedef bool (*blocking_fn)(const struct kgw_throttle *th, const struct entry *e, uint64_t now);
+
 /* The oldest entry that blocks nobody, else simply the oldest. */
 static uint32_t victim(const struct kgw_throttle *th, const struct table *t, uint64_t now,
-		       bool (*blocking)(const struct kgw_throttle *, const struct entry *, uint64_t))
+		       blocking_fn blocking)
 {
 	uint32_t i = t->tail;
 
@@ -156,8 +158,7 @@ static uint32_t victim(const struct kgw_throttle *th, const struct table *t, uin
 }
 
 static uint32_t table_get(const struct kgw_throttle *th, struct table *t, const struct key *k,
-			  uint64_t now,
-			  bool (*blocking)(const struct kgw_throttle *, const struct entry *, uint64_t))
+			  uint64_t now, blocking_fn blocking)
 {
 	uint32_t i = table_find(t, k), b;
 
@@ -223,7 +224,15 @@ static bool user_key(const char *user, struct key *k)
 		return false;
 	/* Longer names are refused before this; cutting them keeps us safe anyway. */
 	k->len = (uint8_t)(len < KEY_MAX ? len : KEY_MAX);
-	memcpy(k->b, user, k->len);
+	/*
+	 * "Alice" and "alice" share a budget: a directory behind PAM may not
+	 * tell them apart, and guesses must not get a fresh budget per spelling.
+	 */
+	for (size_t i = 0; i < k->len; i++) {
+		char ch = user[i];
+
+		k->b[i] = (uint8_t)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+	}
 	return true;
 }
 

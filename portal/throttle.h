@@ -7,9 +7,9 @@
  *
  * Source: at most source_max_failures failures in a window of source_window
  * seconds from the first; then blocked until the window ends.
- * User: after user_max_failures consecutive failures, locked for
- * user_lockout seconds, doubled for each further failure; a success clears
- * it, and a day without failures forgets it.
+ * User (ASCII case folded): after user_max_failures consecutive failures,
+ * locked for user_lockout seconds, doubled for each further failure; a
+ * success clears it, and a day without failures forgets it.
  *
  * An attempt counts as a failure from the moment it begins, so a burst of
  * parallel guesses is cut off before any of them has finished; a success

@@ -149,7 +149,8 @@ START_TEST(test_error_body)
 	size_t len;
 	char *body = kgw_json_error_body("bad_request", "say \"hi\"\n", &len);
 
-	ck_assert_str_eq(body, "{\"error\":{\"code\":\"bad_request\",\"message\":\"say \\\"hi\\\"\\n\"}}");
+	ck_assert_str_eq(body, "{\"error\":{\"code\":\"bad_request\","
+			       "\"message\":\"say \\\"hi\\\"\\n\"}}");
 	ck_assert_uint_eq(len, strlen(body));
 	free(body);
 }

@@ -38,64 +38,67 @@ static struct result feed(struct kgw_http_parser *p, const char *raw, size_t len
 	return r;
 }
 
+/* A complete request: what it parsed to. An error: only its status matters. */
+#define DONE(path, query, host, body, keep) 0, path, query, host, body, keep
+#define FAIL(status) status, NULL, NULL, NULL, NULL, false
+#define H11 " HTTP/1.1\r\n"
+
 static const struct {
 	const char *raw;
 	int status;		/* 0: DONE */
 	const char *path, *query, *host, *body;
 	bool keep_alive;
 } cases[] = {
-	/*  0 */ { "GET / HTTP/1.1\r\nHost: gw\r\n\r\n", 0, "/", NULL, "gw", "", true },
-	/*  1 */ { "GET /api/v1/sessions?x=1&y HTTP/1.1\r\nHost: gw\r\n\r\n", 0,
-		   "/api/v1/sessions", "x=1&y", "gw", "", true },
-	/*  2 */ { "POST /a HTTP/1.1\r\nHost: gw\r\nContent-Length: 3\r\n\r\nabc", 0,
-		   "/a", NULL, "gw", "abc", true },
-	/*  3 */ { "GET /old HTTP/1.0\r\n\r\n", 0, "/old", NULL, NULL, "", false },
-	/*  4 */ { "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 0, "/", NULL, NULL, "", true },
-	/*  5 */ { "GET / HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n", 0, "/", NULL, "gw", "",
-		   false },
-	/*  6 */ { "GET / HTTP/1.1\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/*  7 */ { "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/*  8 */ { "GET / HTTP/1.1\r\nHost: a\r\nAuthorization: x\r\nauthorization: y\r\n\r\n", 400,
-		   NULL, NULL, NULL, NULL, false },
-	/*  9 */ { "GET / HTTP/1.1\r\nhOsT: mixed\r\n\r\n", 0, "/", NULL, "mixed", "", true },
-	/* 10 */ { "GET / HTTP/1.1\r\nHost:   spaced \t \r\n\r\n", 0, "/", NULL, "spaced", "", true },
-	/* 11 */ { "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
-		   411, NULL, NULL, NULL, NULL, false },
-	/* 12 */ { "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
-		   "3\r\nabc\r\n0\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/* 13 */ { "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 411,
-		   NULL, NULL, NULL, NULL, false },
-	/* 14 */ { "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 16385\r\n\r\n", 413,
-		   NULL, NULL, NULL, NULL, false },
-	/* 15 */ { "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n", 400,
-		   NULL, NULL, NULL, NULL, false },
-	/* 16 */ { "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400,
-		   NULL, NULL, NULL, NULL, false },
-	/* 17 */ { "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n", 400,
-		   NULL, NULL, NULL, NULL, false },
-	/* 18 */ { "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505, NULL, NULL, NULL, NULL, false },
-	/* 19 */ { "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505, NULL, NULL, NULL, NULL, false },
-	/* 20 */ { "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400, NULL, NULL, NULL, NULL, false },
-	/* 21 */ { "GET http://gw/ HTTP/1.1\r\nHost: gw\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/* 22 */ { "OPTIONS * HTTP/1.1\r\nHost: gw\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/* 23 */ { "GET /a#frag HTTP/1.1\r\nHost: gw\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/* 24 */ { "GET /lf HTTP/1.1\nHost: gw\n\n", 0, "/lf", NULL, "gw", "", true },
-	/* 25 */ { "GET / HTTP/1.1\r\nX-Empty:\r\nHost: gw\r\n\r\n", 0, "/", NULL, "gw", "", true },
-	/* 26 */ { "FROB / HTTP/1.1\r\nHost: gw\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/* 27 */ { "GET / HTTP/1.1\r\nHost: gw\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n", 0,
-		   "/", NULL, "gw", "", false },
-	/* 28 */ { "GET / HTTP/1.1\r\nHost: g\001w\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/* 29 */ { "GET / HTTP/1.1\r\nHostxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx: no\r\nHost: yes\r\n\r\n", 0,
-		   "/", NULL, "yes", "", true },
-	/* 30 */ { "GET /a b HTTP/1.1\r\nHost: gw\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/* 31 */ { "GET / HTTP/1.1\r\nHost gw\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/* 32 */ { "CONNECT gw:443 HTTP/1.1\r\nHost: gw\r\n\r\n", 400, NULL, NULL, NULL, NULL, false },
-	/* 33 */ { "DELETE /api/v1/sessions/current HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n\r\n", 0,
-		   "/api/v1/sessions/current", NULL, "gw", "", true },
-	/* 34 */ { "GET /? HTTP/1.1\r\nHost: gw\r\n\r\n", 0, "/", "", "gw", "", true },
-	/* 35 */ { "\r\nGET /lead HTTP/1.1\r\nHost: gw\r\n\r\n", 0, "/lead", NULL, "gw", "", true },
-	/* 36 */ { "GET / HTTP/1.1\r\nHost: \xc3\xa9t\xc3\xa9\r\n\r\n", 0, "/", NULL, "\xc3\xa9t\xc3\xa9",
-		   "", true },
+	/*  0 */ { "GET /" H11 "Host: gw\r\n\r\n", DONE("/", NULL, "gw", "", true) },
+	/*  1 */ { "GET /api/v1/sessions?x=1&y" H11 "Host: gw\r\n\r\n",
+		   DONE("/api/v1/sessions", "x=1&y", "gw", "", true) },
+	/*  2 */ { "POST /a" H11 "Host: gw\r\nContent-Length: 3\r\n\r\nabc",
+		   DONE("/a", NULL, "gw", "abc", true) },
+	/*  3 */ { "GET /old HTTP/1.0\r\n\r\n", DONE("/old", NULL, NULL, "", false) },
+	/*  4 */ { "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+		   DONE("/", NULL, NULL, "", true) },
+	/*  5 */ { "GET /" H11 "Host: gw\r\nConnection: close\r\n\r\n",
+		   DONE("/", NULL, "gw", "", false) },
+	/*  6 */ { "GET /" H11 "\r\n", FAIL(400) },
+	/*  7 */ { "GET /" H11 "Host: a\r\nHost: b\r\n\r\n", FAIL(400) },
+	/*  8 */ { "GET /" H11 "Host: a\r\nAuthorization: x\r\nauthorization: y\r\n\r\n",
+		   FAIL(400) },
+	/*  9 */ { "GET /" H11 "hOsT: mixed\r\n\r\n", DONE("/", NULL, "mixed", "", true) },
+	/* 10 */ { "GET /" H11 "Host:   spaced \t \r\n\r\n", DONE("/", NULL, "spaced", "", true) },
+	/* 11 */ { "POST /" H11 "Host: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+		   "3\r\nabc\r\n0\r\n\r\n", FAIL(411) },
+	/* 12 */ { "POST /" H11 "Host: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+		   "3\r\nabc\r\n0\r\n\r\n", FAIL(400) },
+	/* 13 */ { "POST /" H11 "Host: a\r\nTransfer-Encoding: gzip\r\n\r\n", FAIL(411) },
+	/* 14 */ { "POST /" H11 "Host: a\r\nContent-Length: 16385\r\n\r\n", FAIL(413) },
+	/* 15 */ { "POST /" H11 "Host: a\r\nContent-Length: 1x\r\n\r\n", FAIL(400) },
+	/* 16 */ { "POST /" H11 "Host: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+		   FAIL(400) },
+	/* 17 */ { "POST /" H11 "Host: a\r\nContent-Length: 99999999999999999999\r\n\r\n",
+		   FAIL(400) },
+	/* 18 */ { "GET / HTTP/2.0\r\nHost: a\r\n\r\n", FAIL(505) },
+	/* 19 */ { "GET / HTTP/1.2\r\nHost: a\r\n\r\n", FAIL(505) },
+	/* 20 */ { "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", FAIL(400) },
+	/* 21 */ { "GET http://gw/" H11 "Host: gw\r\n\r\n", FAIL(400) },
+	/* 22 */ { "OPTIONS *" H11 "Host: gw\r\n\r\n", FAIL(400) },
+	/* 23 */ { "GET /a#frag" H11 "Host: gw\r\n\r\n", FAIL(400) },
+	/* 24 */ { "GET /lf HTTP/1.1\nHost: gw\n\n", DONE("/lf", NULL, "gw", "", true) },
+	/* 25 */ { "GET /" H11 "X-Empty:\r\nHost: gw\r\n\r\n", DONE("/", NULL, "gw", "", true) },
+	/* 26 */ { "FROB /" H11 "Host: gw\r\n\r\n", FAIL(400) },
+	/* 27 */ { "GET /" H11 "Host: gw\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
+		   DONE("/", NULL, "gw", "", false) },
+	/* 28 */ { "GET /" H11 "Host: g\001w\r\n\r\n", FAIL(400) },
+	/* 29 */ { "GET /" H11 "Hostxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx: no\r\nHost: yes\r\n\r\n",
+		   DONE("/", NULL, "yes", "", true) },
+	/* 30 */ { "GET /a b" H11 "Host: gw\r\n\r\n", FAIL(400) },
+	/* 31 */ { "GET /" H11 "Host gw\r\n\r\n", FAIL(400) },
+	/* 32 */ { "CONNECT gw:443" H11 "Host: gw\r\n\r\n", FAIL(400) },
+	/* 33 */ { "DELETE /api/v1/sessions/current" H11 "Host: gw\r\nContent-Length: 0\r\n\r\n",
+		   DONE("/api/v1/sessions/current", NULL, "gw", "", true) },
+	/* 34 */ { "GET /?" H11 "Host: gw\r\n\r\n", DONE("/", "", "gw", "", true) },
+	/* 35 */ { "\r\nGET /lead" H11 "Host: gw\r\n\r\n", DONE("/lead", NULL, "gw", "", true) },
+	/* 36 */ { "GET /" H11 "Host: \xc3\xa9t\xc3\xa9\r\n\r\n",
+		   DONE("/", NULL, "\xc3\xa9t\xc3\xa9", "", true) },
 };
 
 static void check_case(int i, size_t chunk)
@@ -109,8 +112,9 @@ static void check_case(int i, size_t chunk)
 	if (!cases[i].status) {
 		const struct kgw_http_request *req = kgw_http_request(&p);
 
-		ck_assert_msg(r.state == KGW_HTTP_DONE, "case %d chunk %zu: state %d (%s)", i, chunk,
-			      r.state, kgw_http_error(&p) ? kgw_http_error(&p)->message : "-");
+		ck_assert_msg(r.state == KGW_HTTP_DONE, "case %d chunk %zu: state %d (%s)", i,
+			      chunk, r.state,
+			      kgw_http_error(&p) ? kgw_http_error(&p)->message : "-");
 		ck_assert_uint_eq(r.used, strlen(raw));
 		ck_assert_str_eq(req->path, cases[i].path);
 		if (cases[i].query)
@@ -128,9 +132,10 @@ static void check_case(int i, size_t chunk)
 	} else {
 		const struct kgw_http_error *e = kgw_http_error(&p);
 
-		ck_assert_msg(r.state == KGW_HTTP_ERROR, "case %d chunk %zu: state %d", i, chunk, r.state);
-		ck_assert_msg(e->status == cases[i].status, "case %d chunk %zu: status %d", i, chunk,
-			      e->status);
+		ck_assert_msg(r.state == KGW_HTTP_ERROR, "case %d chunk %zu: state %d", i, chunk,
+			      r.state);
+		ck_assert_msg(e->status == cases[i].status, "case %d chunk %zu: status %d", i,
+			      chunk, e->status);
 		ck_assert_ptr_nonnull(e->code);
 		ck_assert_ptr_nonnull(e->message);
 		ck_assert_ptr_null(kgw_http_request(&p));
@@ -427,8 +432,11 @@ START_TEST(test_garbage)
 			for (size_t i = 0; i < sizeof(buf) - 1; i++)
 				buf[i] = (char)(rand_r(&seed) & 0xff);
 		} else {
-			for (int k = 0; k < 3; k++)
-				buf[(size_t)rand_r(&seed) % (sizeof(buf) - 1)] = (char)(rand_r(&seed) & 0xff);
+			for (int k = 0; k < 3; k++) {
+				size_t at = (size_t)rand_r(&seed) % (sizeof(buf) - 1);
+
+				buf[at] = (char)(rand_r(&seed) & 0xff);
+			}
 		}
 		ck_assert_int_eq(kgw_http_parser_init(&p, &kgw_http_api_limits), 0);
 		r = feed(&p, buf, sizeof(buf) - 1, (size_t)(round % 5) + 1);

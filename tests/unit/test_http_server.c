@@ -341,8 +341,8 @@ static void c_keepalive(struct harness *h)
 	struct client c;
 
 	(void)h;
-	got.ok[0] = client_open(&c, TLS1_3_VERSION) && client_send(&c, GET_HELLO, strlen(GET_HELLO)) &&
-		    client_reply(&c, &got.r[0]) &&
+	got.ok[0] = client_open(&c, TLS1_3_VERSION) &&
+		    client_send(&c, GET_HELLO, strlen(GET_HELLO)) && client_reply(&c, &got.r[0]) &&
 		    client_send(&c, GET_HELLO, strlen(GET_HELLO)) && client_reply(&c, &got.r[1]);
 	client_close(&c);
 }
@@ -359,7 +359,8 @@ START_TEST(test_keepalive)
 		ck_assert_str_eq(got.r[i].body, "{\"hello\":\"world\",\"query\":null}");
 		ck_assert_ptr_nonnull(strstr(got.r[i].head, "\r\nConnection: keep-alive\r\n"));
 		ck_assert_ptr_nonnull(strstr(got.r[i].head, "\r\nCache-Control: no-store\r\n"));
-		ck_assert_ptr_nonnull(strstr(got.r[i].head, "\r\nContent-Security-Policy: default-src 'none'"));
+		ck_assert_ptr_nonnull(strstr(got.r[i].head,
+					     "\r\nContent-Security-Policy: default-src 'none'"));
 		ck_assert_ptr_nonnull(strstr(got.r[i].head, "\r\nStrict-Transport-Security: "));
 	}
 	stop();
@@ -414,8 +415,8 @@ START_TEST(test_routing)
 	run(c_routing);
 	ck_assert(got.ok[0]);
 	ck_assert_int_eq(got.r[0].status, 404);
-	ck_assert_str_eq(got.r[0].body,
-			 "{\"error\":{\"code\":\"not_found\",\"message\":\"there is nothing at this path\"}}");
+	ck_assert_str_eq(got.r[0].body, "{\"error\":{\"code\":\"not_found\","
+					"\"message\":\"there is nothing at this path\"}}");
 	ck_assert_int_eq(got.r[1].status, 405);
 	ck_assert_ptr_nonnull(strstr(got.r[1].head, "\r\nAllow: GET, DELETE\r\n"));
 	ck_assert_ptr_nonnull(strstr(got.r[1].body, "\"code\":\"method_not_allowed\""));
@@ -657,8 +658,8 @@ static void c_caps(struct harness *h)
 	client_close(&c);
 	client_close(&a);
 	usleep(200000);
-	got.ok[3] = client_open(&d, TLS1_3_VERSION) && client_send(&d, GET_HELLO, strlen(GET_HELLO)) &&
-		    client_reply(&d, &got.r[0]);
+	got.ok[3] = client_open(&d, TLS1_3_VERSION) &&
+		    client_send(&d, GET_HELLO, strlen(GET_HELLO)) && client_reply(&d, &got.r[0]);
 	client_close(&b);
 	client_close(&d);
 }

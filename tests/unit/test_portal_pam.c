@@ -55,11 +55,11 @@ static void service(const char *name, const char *auth_args, const char *acct_ar
 	char text[4 * sizeof(module)];
 
 	if (acct_args)
-		snprintf(text, sizeof(text), "auth required %s %s\naccount required %s %s\n", module,
-			 auth_args, module, acct_args);
+		snprintf(text, sizeof(text), "auth required %s %s\naccount required %s %s\n",
+			 module, auth_args, module, acct_args);
 	else
-		snprintf(text, sizeof(text), "auth required %s %s\naccount required pam_permit.so\n",
-			 module, auth_args);
+		snprintf(text, sizeof(text), "auth required %s %s\naccount required %s\n",
+			 module, auth_args, "pam_permit.so");
 	write_file(name, text, 0644);
 }
 
@@ -147,22 +147,26 @@ static void wait_all(struct ev_loop *loop, struct outcome *o, size_t n)
 		ck_assert_int_eq(o[i].calls, 1);
 }
 
+#define PASSED KGW_PAM_OK, PAM_SUCCESS, "account"
+#define DENIED(code, stage) KGW_PAM_DENIED, code, stage
+#define AUTH_FAILED DENIED(PAM_AUTH_ERR, "authenticate")
+
 static const struct {
 	const char *service, *user, *password, *otp;
 	enum kgw_pam_status status;
 	int code;
 	const char *stage;
 } cases[] = {
-	/*  0 */ { "good", "alice", "s3cret", "123456", KGW_PAM_OK, PAM_SUCCESS, "account" },
-	/*  1 */ { "good", "alice", "wrong", "123456", KGW_PAM_DENIED, PAM_AUTH_ERR, "authenticate" },
-	/*  2 */ { "good", "alice", "s3cret", "654321", KGW_PAM_DENIED, PAM_AUTH_ERR, "authenticate" },
-	/*  3 */ { "good", "alice", "s3cret", NULL, KGW_PAM_DENIED, PAM_AUTH_ERR, "authenticate" },
-	/*  4 */ { "good", "expired", "s3cret", "123456", KGW_PAM_DENIED, PAM_ACCT_EXPIRED, "account" },
-	/*  5 */ { "nootp", "bob", "s3cret", NULL, KGW_PAM_OK, PAM_SUCCESS, "account" },
-	/*  6 */ { "nootp", "bob", "s3cret", "123456", KGW_PAM_OK, PAM_SUCCESS, "account" },
-	/*  7 */ { "odd", "bob", "s3cret", NULL, KGW_PAM_DENIED, PAM_AUTH_ERR, "authenticate" },
-	/*  8 */ { "rename", "bob", "s3cret", NULL, KGW_PAM_DENIED, PAM_PERM_DENIED, "user" },
-	/*  9 */ { "good", "alice", "", "123456", KGW_PAM_DENIED, PAM_AUTH_ERR, "authenticate" },
+	/*  0 */ { "good", "alice", "s3cret", "123456", PASSED },
+	/*  1 */ { "good", "alice", "wrong", "123456", AUTH_FAILED },
+	/*  2 */ { "good", "alice", "s3cret", "654321", AUTH_FAILED },
+	/*  3 */ { "good", "alice", "s3cret", NULL, AUTH_FAILED },
+	/*  4 */ { "good", "expired", "s3cret", "123456", DENIED(PAM_ACCT_EXPIRED, "account") },
+	/*  5 */ { "nootp", "bob", "s3cret", NULL, PASSED },
+	/*  6 */ { "nootp", "bob", "s3cret", "123456", PASSED },
+	/*  7 */ { "odd", "bob", "s3cret", NULL, AUTH_FAILED },
+	/*  8 */ { "rename", "bob", "s3cret", NULL, DENIED(PAM_PERM_DENIED, "user") },
+	/*  9 */ { "good", "alice", "", "123456", AUTH_FAILED },
 };
 
 START_TEST(test_outcomes)

@@ -32,7 +32,8 @@ static struct kgw_throttle *make(unsigned int smax, unsigned int swin, unsigned 
 START_TEST(test_source_window)
 {
 	struct kgw_throttle *t = make(3, 60, 1000, 1, 16);
-	union kgw_sockaddr a = addr("192.0.2.1:1000"), b = addr("192.0.2.2:1000");
+	union kgw_sockaddr a = addr("192.0.2.1:1000"), a2 = addr("192.0.2.1:9");
+	union kgw_sockaddr b = addr("192.0.2.2:1000");
 
 	/* 1-3: three failures in the window are allowed, each counted. */
 	ck_assert_uint_eq(kgw_throttle_begin(t, &a, NULL, 100), 0);
@@ -42,8 +43,7 @@ START_TEST(test_source_window)
 	ck_assert_uint_eq(kgw_throttle_begin(t, &a, NULL, 130), 30);
 	ck_assert_uint_eq(kgw_throttle_begin(t, &a, NULL, 159), 1);
 	/* 5: the port does not matter, another address does. */
-	ck_assert_uint_eq(kgw_throttle_begin(t, &(union kgw_sockaddr){ .in = { .sin_family = AF_INET,
-		.sin_addr = a.in.sin_addr, .sin_port = 9 } }, NULL, 130), 30);
+	ck_assert_uint_eq(kgw_throttle_begin(t, &a2, NULL, 130), 30);
 	ck_assert_uint_eq(kgw_throttle_begin(t, &b, NULL, 130), 0);
 	/* 6: a new window after the old one. */
 	ck_assert_uint_eq(kgw_throttle_begin(t, &a, NULL, 160), 0);
@@ -128,7 +128,9 @@ START_TEST(test_user_lockout_doubles)
 	/* 4: and stops growing at the maximum. */
 	for (int i = 0; i < 40; i++) {
 		ck_assert_uint_eq(kgw_throttle_begin(t, &b, "alice", now), 0);
-		ck_assert_uint_le(kgw_throttle_begin(t, &b, "alice", now), KGW_THROTTLE_LOCKOUT_MAX);
+		unsigned int wait = kgw_throttle_begin(t, &b, "alice", now);
+
+		ck_assert_uint_le(wait, KGW_THROTTLE_LOCKOUT_MAX);
 		now += KGW_THROTTLE_LOCKOUT_MAX;
 	}
 	ck_assert_uint_eq(kgw_throttle_begin(t, &b, "alice", now), 0);
@@ -156,6 +158,21 @@ START_TEST(test_user_forgets)
 	ck_assert_uint_eq(kgw_throttle_begin(t, &a, "alice", 2 + KGW_THROTTLE_USER_FORGET), 0);
 	ck_assert_uint_eq(kgw_throttle_begin(t, &a, "alice", 3 + KGW_THROTTLE_USER_FORGET), 0);
 	ck_assert_uint_eq(kgw_throttle_begin(t, &a, "alice", 3 + KGW_THROTTLE_USER_FORGET), 10);
+	kgw_throttle_free(t);
+}
+END_TEST
+
+/* Spellings of one name share one budget. */
+START_TEST(test_user_case_folded)
+{
+	struct kgw_throttle *t = make(100000, 60, 3, 10, 16);
+	union kgw_sockaddr a = addr("192.0.2.1:1");
+
+	ck_assert_uint_eq(kgw_throttle_begin(t, &a, "alice", 0), 0);
+	ck_assert_uint_eq(kgw_throttle_begin(t, &a, "Alice", 0), 0);
+	ck_assert_uint_eq(kgw_throttle_begin(t, &a, "ALICE", 0), 0);
+	ck_assert_uint_eq(kgw_throttle_begin(t, &a, "aLiCe", 0), 10);
+	ck_assert_uint_eq(kgw_throttle_begin(t, &a, "alice2", 0), 0);
 	kgw_throttle_free(t);
 }
 END_TEST
@@ -304,6 +321,7 @@ static Suite *throttle_suite(void)
 	tcase_add_test(tc, test_source_v4_mapped);
 	tcase_add_test(tc, test_user_lockout_doubles);
 	tcase_add_test(tc, test_user_forgets);
+	tcase_add_test(tc, test_user_case_folded);
 	tcase_add_test(tc, test_both_limits);
 	tcase_add_test(tc, test_parallel_burst);
 	tcase_add_test(tc, test_user_cancel);
