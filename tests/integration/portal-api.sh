@@ -251,6 +251,12 @@ check "kgw-portal --check-config shows the effective settings" sh -c \
 check "kgw-portal refuses a bad config" sh -c \
 	"printf '[portal]\nworkers = 0\n' >'$tmp/bad.conf'; '$portal' -c '$tmp/bad.conf' 2>/dev/null; [ \$? = 1 ]"
 
+# The real binary opens the kgw store (its session backend's): make one the
+# dropped-to user owns, as `kgwctl init' does on a gateway.
+echo 'an-admin-password' | "$build/tools/kgwctl" --db "$tmp/kgw.db" init --wg-key "$tmp/wg.key" \
+	--tls-cert "$tmp/init.crt" --tls-key "$tmp/init.key" --owner nobody \
+	--admin-password-stdin >/dev/null 2>&1 || not_ok "kgwctl init makes the store"
+printf '[store]\ndatabase = %s\n' "$tmp/kgw.db" >>"$tmp/kgw.conf"
 started=
 for _ in 1 2 3 4 5; do
 	pport=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
