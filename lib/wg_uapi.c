@@ -176,8 +176,11 @@ static int peer_line(struct parser *p, const char *k, const char *v)
 	} else if (!strcmp(k, "protocol_version")) {
 		if (strcmp(v, "1"))
 			return fail(p, -EPROTONOSUPPORT, "unsupported protocol_version `%s'", v);
+	} else if (!strcmp(k, "remove") || !strcmp(k, "update_only") || !strcmp(k, "replace_allowed_ips")) {
+		return fail(p, -EINVAL, "`%s' takes only `true'", k);
 	} else {
-		return fail(p, -EINVAL, "invalid peer line `%s=%s'", k, v);
+		/* Not the value: a misplaced private_key=... would put the key in the log. */
+		return fail(p, -EINVAL, "unknown peer key `%s'", k);
 	}
 	return 0;
 }

@@ -389,6 +389,9 @@ static const struct {
 	/* 95 */ { "set=1\npreshared_key=" PSK "\n", -EINVAL },
 	/* a bad line after good ones still refuses the whole request */
 	/* 96 */ { "set=1\nlisten_port=1\nprivate_key=" PRIV "\nfwmark=x\n", -EINVAL },
+	/* device keys after a peer: refused without quoting the key in the message */
+	/* 97 */ { P "private_key=" PRIV "\n", -EINVAL },
+	/* 98 */ { P "preshared_key=" PSK "\npublic_key=" PUB "\nprivate_key=" PRIV "\n", -EINVAL },
 };
 
 START_TEST(test_refused)
