@@ -35,6 +35,7 @@
  *        Endpoint 192.0.2.9:7, AllowedIPs 0.0.0.0/0, ::/0)
  *   5: wg addconf kgwcap0 c.conf
  *   6: wg show kgwcap0
+ *   7: wg setconf kgwcap0 c7.conf  (one [Peer] with Endpoint [fe80::1%lo]:7)
  *
  * The final blank line that ends each request on the socket is not part
  * of what wg_uapi_parse() gets.
@@ -58,7 +59,12 @@ static const char *const captured[] = {
 	/* 5 */ "set=1\nprivate_key=" PRIV "\nlisten_port=51000\npublic_key=" PUB
 		"\nendpoint=192.0.2.9:7\nreplace_allowed_ips=true\nallowed_ip=0.0.0.0/0\nallowed_ip=::/0\n",
 	/* 6 */ "get=1\n",
+	/* 7 */ "set=1\nprivate_key=" PRIV "\nlisten_port=0\nfwmark=0\nreplace_peers=true\npublic_key=" PUB
+		"\nendpoint=[fe80::1%lo]:7\nreplace_allowed_ips=true\n",
 };
+
+/* A request's start with one peer section open. */
+#define P "set=1\npublic_key=" PUB "\n"
 
 static struct wg_uapi_set set;
 static char err[256];
@@ -212,6 +218,24 @@ START_TEST(test_wg_get)
 }
 END_TEST
 
+/* A link-local endpoint comes with its scope, by name; `lo' is index 1 in every namespace. */
+START_TEST(test_wg_setconf_link_local)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	ck_assert_msg(parse(captured[7]) == WG_UAPI_SET, "%s", err);
+	ck_assert(set.peers[0].has_endpoint);
+	ck_assert_int_eq(set.peers[0].endpoint.sa.sa_family, AF_INET6);
+	ck_assert_str_eq(inet_ntop(AF_INET6, &set.peers[0].endpoint.in6.sin6_addr, buf, sizeof(buf)), "fe80::1");
+	ck_assert_uint_eq(ntohs(set.peers[0].endpoint.in6.sin6_port), 7);
+	ck_assert_uint_eq(set.peers[0].endpoint.in6.sin6_scope_id, 1);
+	wg_uapi_set_free(&set);
+	/* By number, as the get reply gives it. */
+	ck_assert_int_eq(parse(P "endpoint=[fe80::1%4294967295]:51820\n"), WG_UAPI_SET);
+	ck_assert_uint_eq(set.peers[0].endpoint.in6.sin6_scope_id, UINT32_MAX);
+}
+END_TEST
+
 /* Values at the edge of what is valid, and forms `wg' does not send but other clients may. */
 static const char *const accepted[] = {
 	/*  0 */ "set=1\n",
@@ -267,8 +291,6 @@ START_TEST(test_accepted)
 	}
 }
 END_TEST
-
-#define P "set=1\npublic_key=" PUB "\n"
 
 static const struct {
 	const char *text;
@@ -392,6 +414,16 @@ static const struct {
 	/* device keys after a peer: refused without quoting the key in the message */
 	/* 97 */ { P "private_key=" PRIV "\n", -EINVAL },
 	/* 98 */ { P "preshared_key=" PSK "\npublic_key=" PUB "\nprivate_key=" PRIV "\n", -EINVAL },
+	/* scoped endpoints */
+	/*  99 */ { P "endpoint=[fe80::1%]:7\n", -EINVAL },
+	/* 100 */ { P "endpoint=[fe80::1%kgwnosuchif0]:7\n", -EINVAL },
+	/* 101 */ { P "endpoint=192.0.2.1%lo:7\n", -EINVAL },
+	/* 102 */ { P "endpoint=[192.0.2.1%1]:7\n", -EINVAL },
+	/* 103 */ { P "endpoint=[fe80::1%lo:7\n", -EINVAL },
+	/* 104 */ { P "endpoint=fe80::1%lo]:7\n", -EINVAL },
+	/* 105 */ { P "endpoint=[fe80::1%thisnameistoolong]:7\n", -EINVAL },
+	/* 106 */ { P "endpoint=[fe80::1%lo]:0\n", -EINVAL },
+	/* 107 */ { P "endpoint=[fe80::1%4294967296]:7\n", -EINVAL },
 };
 
 START_TEST(test_refused)
@@ -491,7 +523,7 @@ static void add_aip(struct wg_uapi_peer_info *p, const char *text)
 	ck_assert_int_eq(wg_uapi_peer_info_add_allowed_ip(p, &c), 0);
 }
 
-/* A device with three peers: everything set; nothing set; an IPv6 endpoint. */
+/* A device with four peers: everything set; nothing set; an IPv6 endpoint; a scoped one. */
 static void known_device(struct wg_uapi_device_info *info)
 {
 	struct wg_uapi_peer_info *p;
@@ -501,8 +533,8 @@ static void known_device(struct wg_uapi_device_info *info)
 	unhex(info->private_key, PRIV);
 	info->listen_port = 51820;
 	info->fwmark = 0x1234;
-	info->n_peers = 3;
-	info->peers = calloc(3, sizeof(*info->peers));
+	info->n_peers = 4;
+	info->peers = calloc(4, sizeof(*info->peers));
 	ck_assert_ptr_nonnull(info->peers);
 	p = &info->peers[0];
 	unhex(p->public_key, PUB);
@@ -525,6 +557,10 @@ static void known_device(struct wg_uapi_device_info *info)
 	unhex(p->public_key, ZERO);
 	sockaddr6(&p->endpoint, "2001:db8::1", 7);
 	add_aip(p, "2001:db8::/32");
+	p = &info->peers[3];
+	memset(p->public_key, 0xff, 32);
+	sockaddr6(&p->endpoint, "fe80::1", 51820);
+	p->endpoint.in6.sin6_scope_id = 2;
 }
 
 static const char known_text[] =
@@ -560,7 +596,15 @@ static const char known_text[] =
 	"tx_bytes=0\n"
 	"rx_bytes=0\n"
 	"persistent_keepalive_interval=0\n"
-	"allowed_ip=2001:db8::/32\n";
+	"allowed_ip=2001:db8::/32\n"
+	"public_key=ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n"
+	"protocol_version=1\n"
+	"endpoint=[fe80::1%2]:51820\n"
+	"last_handshake_time_sec=0\n"
+	"last_handshake_time_nsec=0\n"
+	"tx_bytes=0\n"
+	"rx_bytes=0\n"
+	"persistent_keepalive_interval=0\n";
 
 START_TEST(test_format_get_exact)
 {
@@ -686,6 +730,7 @@ static Suite *uapi_suite(void)
 	tcase_add_test(tc, test_wg_set_host_bits);
 	tcase_add_test(tc, test_wg_setconf_addconf);
 	tcase_add_test(tc, test_wg_get);
+	tcase_add_test(tc, test_wg_setconf_link_local);
 	tcase_add_loop_test(tc, test_accepted, 0, ARRAY_SIZE(accepted));
 	tcase_add_loop_test(tc, test_refused, 0, ARRAY_SIZE(refused));
 	tcase_add_test(tc, test_nul_bytes);
