@@ -96,6 +96,12 @@ static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* The interface was deleted (`wg-quick down'): stop, removing the socket. */
+static void tun_gone_cb(void *owner)
+{
+	ev_break((struct ev_loop *)owner, EVBREAK_ALL);
+}
+
 static enum kgw_log_level env_log_level(void)
 {
 	const char *l = getenv("LOG_LEVEL");
@@ -129,6 +135,8 @@ static int run(const char *want_ifname, bool foreground, int ready_fd)
 		kgw_warn("%s: cannot set the MTU: %s", ifname, strerror(-ret));
 	cfg.ifname = ifname;
 	cfg.tun_fd = fd;
+	cfg.tun_gone = tun_gone_cb;
+	cfg.owner = loop;
 	eng = wg_engine_new(loop, &cfg, &ret);
 	if (!eng) {
 		kgw_err("%s: cannot start the engine: %s", ifname, strerror(-ret));

@@ -24,8 +24,11 @@ int kgw_tun_open(const char *name, char actual[static IFNAMSIZ])
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		/* The kernel says EINVAL or EBUSY when the name is another kind of device. */
-		ret = errno == EINVAL ? -EBUSY : -errno;
+		/*
+		 * EINVAL: the name belongs to another kind of device; EBUSY: to
+		 * a TUN device another process has open (a second kgw-wg).
+		 */
+		ret = errno == EINVAL ? -EEXIST : -errno;
 		close(fd);
 		return ret;
 	}
@@ -61,8 +64,10 @@ const char *kgw_tun_strerror(int err)
 	case -EPERM:
 	case -EACCES:
 		return "permission denied: creating a TUN device needs root or CAP_NET_ADMIN";
-	case -EBUSY:
+	case -EEXIST:
 		return "the interface name is already used by a device that is not a TUN device";
+	case -EBUSY:
+		return "the TUN device is in use by another process (another kgw-wg or wireguard-go?)";
 	case -ENAMETOOLONG:
 		return "the interface name is too long (at most 15 characters)";
 	default:

@@ -10,7 +10,8 @@
  * headers, non-blocking and close-on-exec. The device disappears when the
  * descriptor is closed. Returns the descriptor or a negative errno:
  * -ENOENT when /dev/net/tun is missing, -EPERM without CAP_NET_ADMIN,
- * -EBUSY when the name is taken by another device.
+ * -EEXIST when the name is taken by a device that is not a TUN device,
+ * -EBUSY when another process has that TUN device open.
  */
 int kgw_tun_open(const char *name, char actual[static IFNAMSIZ]) __attribute__((warn_unused_result));
 int kgw_tun_set_mtu(const char *name, int mtu) __attribute__((warn_unused_result));

@@ -66,6 +66,8 @@ struct wg_engine {
 	struct wg_engine_uapi *uapi;
 	wg_engine_rx_filter rx_filter;
 	void *rx_filter_ctx;
+	void (*tun_gone)(void *owner);
+	void *owner;
 };
 
 #define ENGINE_TX_LEN (WG_DEVICE_HEADROOM + 65535 + WG_DEVICE_TAILROOM)
@@ -253,6 +255,21 @@ static void udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 		handshake_round(eng);
 }
 
+/*
+ * A deleted TUN device leaves the descriptor readable for ever with reads
+ * failing (EBADFD): stop watching it, or the loop spins, and tell the owner.
+ */
+static void tun_failed(struct wg_engine *eng, int err)
+{
+	ev_io_stop(eng->loop, &eng->tun_w);
+	if (err == EBADFD)
+		kgw_notice("%s: the interface was removed", eng->ifname);
+	else
+		kgw_err("%s: cannot read the TUN device: %s", eng->ifname, strerror(err));
+	if (eng->tun_gone)
+		eng->tun_gone(eng->owner);
+}
+
 static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct wg_engine *eng = w->data;
@@ -262,6 +279,10 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 	for (int i = 0; i < ENGINE_BATCH; i++) {
 		ssize_t n = read(eng->tun_fd, eng->txbuf + WG_DEVICE_HEADROOM, 65535);
 
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			tun_failed(eng, errno);
+			return;
+		}
 		if (n <= 0)
 			break;
 		wg_device_send(eng->dev, eng->txbuf, (size_t)n, wg_engine_now_ms());
@@ -326,6 +347,8 @@ struct wg_engine *wg_engine_new(struct ev_loop *loop, const struct wg_engine_con
 	}
 	eng->loop = loop;
 	eng->tun_fd = cfg->tun_fd;
+	eng->tun_gone = cfg->tun_gone;
+	eng->owner = cfg->owner;
 	snprintf(eng->ifname, sizeof(eng->ifname), "%s", cfg->ifname);
 	wg_socket_init(&eng->sock);
 	eng->hsq = calloc(MAX_QUEUED_INCOMING_HANDSHAKES, sizeof(*eng->hsq));

@@ -26,6 +26,13 @@ struct wg_engine_config {
 	const char *ifname;	/* the TUN device, created already */
 	int tun_fd;		/* owned by the engine from here on */
 	const char *uapi_dir;	/* "/var/run/wireguard"; NULL: no UAPI socket */
+	/*
+	 * Optional: the TUN device is gone (`ip link delete', as `wg-quick
+	 * down' does). The engine has stopped reading it; the owner decides
+	 * what follows (kgw-wg stops, as wireguard-go does). Called once.
+	 */
+	void (*tun_gone)(void *owner);
+	void *owner;
 };
 
 /*

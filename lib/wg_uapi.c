@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,39 @@ static int parse_uint(const char *v, uint64_t max, uint64_t *out)
 		return -EINVAL;
 	*out = n;
 	return 0;
+}
+
+/*
+ * "[fe80::1%eth0]:51820": `wg' sends a link-local endpoint with its
+ * scope, by interface name (as getnameinfo() gives it) or number. The name
+ * is looked up here, as wireguard-go does: the one lookup this text needs.
+ */
+static int parse_endpoint(const char *v, union kgw_sockaddr *out)
+{
+	const char *pct = strchr(v, '%'), *end;
+	char plain[KGW_ADDR_STR_MAX + 1], zone[IF_NAMESIZE];
+	uint64_t n;
+
+	if (!pct)
+		return kgw_sockaddr_parse(v, out);
+	end = strchr(pct, ']');
+	if (v[0] != '[' || !end || end == pct + 1 || (size_t)(end - pct - 1) >= sizeof(zone) ||
+	    (size_t)(pct - v) + strlen(end) >= sizeof(plain))
+		return -EINVAL;
+	memcpy(zone, pct + 1, (size_t)(end - pct - 1));
+	zone[end - pct - 1] = '\0';
+	memcpy(plain, v, (size_t)(pct - v));
+	strcpy(plain + (pct - v), end);
+	if (kgw_sockaddr_parse(plain, out) || out->sa.sa_family != AF_INET6)
+		goto bad;
+	if (!parse_uint(zone, UINT32_MAX, &n))
+		out->in6.sin6_scope_id = (uint32_t)n;
+	else if (!(out->in6.sin6_scope_id = if_nametoindex(zone)))
+		goto bad;
+	return 0;
+bad:
+	memset(out, 0, sizeof(*out));
+	return -EINVAL;
 }
 
 static bool is_true(const char *v)
@@ -163,7 +198,7 @@ static int peer_line(struct parser *p, const char *k, const char *v)
 			return fail(p, -EINVAL, "invalid preshared_key");
 		peer->has_psk = true;
 	} else if (!strcmp(k, "endpoint")) {
-		if (kgw_sockaddr_parse(v, &peer->endpoint))
+		if (parse_endpoint(v, &peer->endpoint))
 			return fail(p, -EINVAL, "invalid endpoint `%s'", v);
 		peer->has_endpoint = true;
 	} else if (!strcmp(k, "persistent_keepalive_interval")) {
@@ -176,8 +211,11 @@ static int peer_line(struct parser *p, const char *k, const char *v)
 	} else if (!strcmp(k, "protocol_version")) {
 		if (strcmp(v, "1"))
 			return fail(p, -EPROTONOSUPPORT, "unsupported protocol_version `%s'", v);
+	} else if (!strcmp(k, "remove") || !strcmp(k, "update_only") || !strcmp(k, "replace_allowed_ips")) {
+		return fail(p, -EINVAL, "`%s' takes only `true'", k);
 	} else {
-		return fail(p, -EINVAL, "invalid peer line `%s=%s'", k, v);
+		/* Not the value: a misplaced private_key=... would put the key in the log. */
+		return fail(p, -EINVAL, "unknown peer key `%s'", k);
 	}
 	return 0;
 }
@@ -318,7 +356,11 @@ static void put_peer(struct out *o, const struct wg_uapi_peer_info *p)
 	if (p->has_psk)
 		put_key(o, "preshared_key", p->psk);
 	put(o, "protocol_version=1\n");
-	if (p->endpoint.sa.sa_family)
+	if (p->endpoint.sa.sa_family == AF_INET6 && p->endpoint.in6.sin6_scope_id &&
+	    inet_ntop(AF_INET6, &p->endpoint.in6.sin6_addr, buf, sizeof(buf)))
+		put(o, "endpoint=[%s%%%" PRIu32 "]:%u\n", buf, p->endpoint.in6.sin6_scope_id,
+		    ntohs(p->endpoint.in6.sin6_port));
+	else if (p->endpoint.sa.sa_family)
 		put(o, "endpoint=%s\n", kgw_sockaddr_format(&p->endpoint, buf));
 	put(o, "last_handshake_time_sec=%" PRId64 "\nlast_handshake_time_nsec=%ld\n",
 	    (int64_t)p->last_handshake.tv_sec, (long)p->last_handshake.tv_nsec);
