@@ -115,7 +115,12 @@ struct kgwd_backend *kgwd_backend_userspace_new(struct ev_loop *loop, const stru
 						const uint8_t private_key[static WG_KEY_LEN])
 {
 	struct userspace *u = calloc(1, sizeof(*u));
-	struct wg_engine_config ec = { .uapi_dir = KGW_WG_UAPI_DIR };
+	/*
+	 * No UAPI socket: once kgwd has dropped to the kgw user it could not
+	 * remove it from /var/run/wireguard, and the control socket's `list'
+	 * shows the same (and more) to whoever may see it.
+	 */
+	struct wg_engine_config ec = { .uapi_dir = NULL };
 	int fd, ret;
 
 	if (!u)

@@ -45,7 +45,7 @@ bool kgw_ctl_valid_user(const char *user)
 		char c = user[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
+		      c == '.' || c == '_' || c == '-' || c == '@'))
 			return false;
 	}
 	return true;

@@ -51,7 +51,7 @@ struct kgw_ctl_request {
 /* 0, or -EINVAL with a message for the caller in `err'. */
 int kgw_ctl_parse(const char *line, size_t len, struct kgw_ctl_request *req, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
-/* A user name as the store allows them: [A-Za-z0-9._-], 1..32, not starting with '-' or '.'. */
+/* A user name as the store allows them: [A-Za-z0-9._@-], 1..32, not starting with '-' or '.'. */
 bool kgw_ctl_valid_user(const char *user);
 /* Error reply line (no newline: the transport adds it), malloc'd; NULL only when out of memory. */
 char *kgw_ctl_error(const char *code, const char *message);

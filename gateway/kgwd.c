@@ -157,6 +157,11 @@ static int setup(struct kgwd *d)
 		kgw_err("cannot restore sessions: %s", kgw_store_error(d->store));
 	else
 		kgw_info("%d session(s) restored", ret);
+	/* No traffic is forwarded before the firewall is in place. */
+	if ((ret = kgwd_policy_apply(d)) || (ret = kgwd_net_forwarding()))
+		return ret;
+	d->sessions.changed = kgwd_policy_changed;
+	d->sessions.changed_ctx = d;
 	if (mkdir(KGW_RUN_DIR, 0750) && errno != EEXIST)
 		kgw_warn("cannot create %s: %s", KGW_RUN_DIR, strerror(errno));
 	if (chown(KGW_RUN_DIR, uid, gid))

@@ -25,7 +25,12 @@ struct kgwd {
 
 /* kgwd_ctl.c: the control socket's table of requests. */
 char *kgwd_ctl_handle(void *ctx, const struct kgw_control_peer *peer, const char *line, size_t len);
-/* kgwd_net.c: the tunnel's addresses, link up, forwarding on. */
+/* kgwd_net.c: the tunnel's addresses and link up; then forwarding on. */
 int kgwd_net_setup(struct kgwd *d) __attribute__((warn_unused_result));
+int kgwd_net_forwarding(void) __attribute__((warn_unused_result));
+
+/* kgwd_policy.c: kgw's nftables table from the config and the sessions. */
+int kgwd_policy_apply(struct kgwd *d) __attribute__((warn_unused_result));
+void kgwd_policy_changed(void *ctx);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The tunnel interface's addresses and routing, through rtnetlink. */
+/* The tunnel interface's addresses, through rtnetlink; forwarding. */
 #include "config.h"
 
 #include <errno.h>
@@ -40,9 +40,17 @@ int kgwd_net_setup(struct kgwd *d)
 	    (ret = add_addr(&s, ifindex, g6, d->cfg.tunnel_pool6.prefix)) ||
 	    (ret = kgw_nl_link_set_up(&s, ifindex, true)))
 		goto out;
-	if ((ret = kgw_nl_forwarding_enable("/proc/sys/net")))
-		kgw_err("cannot turn on IP forwarding: %s", strerror(-ret));
 out:
 	kgw_nlsock_close(&s);
+	return ret;
+}
+
+/* Only once the firewall is in place. */
+int kgwd_net_forwarding(void)
+{
+	int ret = kgw_nl_forwarding_enable("/proc/sys/net");
+
+	if (ret)
+		kgw_err("cannot turn on IP forwarding: %s", strerror(-ret));
 	return ret;
 }

@@ -89,14 +89,59 @@ static int handle_error(struct kgw_nlsock *s, const struct nlmsghdr *nlh)
 	return err->error;
 }
 
+/*
+ * libmnl 1.0.4's mnl_nlmsg_ok() compares the length as an int, so a
+ * message claiming 2 GiB or more passes it: check lengths ourselves. The
+ * aligned length must fit too, as libmnl's attribute walk reads up to it;
+ * the kernel always pads its messages.
+ */
+static bool msg_ok(const struct nlmsghdr *nlh, size_t left)
+{
+	return left >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       MNL_ALIGN((size_t)nlh->nlmsg_len) <= left;
+}
+
+static int process_one(struct kgw_nlsock *s, const struct nlmsghdr *nlh, mnl_cb_t cb,
+		       void *data)
+{
+	int err, ret;
+
+	switch (nlh->nlmsg_type) {
+	case NLMSG_NOOP:
+	case NLMSG_OVERRUN:
+		return MNL_CB_OK;
+	case NLMSG_ERROR:
+		ret = handle_error(s, nlh);
+		return ret == 0 ? MNL_CB_STOP : ret;
+	case NLMSG_DONE:
+		/* A dump that failed part-way says why in DONE's payload. */
+		if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(err)) {
+			memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+			if (err < 0)
+				return err;
+		}
+		return MNL_CB_STOP;
+	}
+	if (nlh->nlmsg_type < NLMSG_MIN_TYPE || !cb)
+		return MNL_CB_OK;
+	errno = 0;
+	ret = cb(nlh, data);
+	if (ret == MNL_CB_ERROR)
+		return errno > 0 ? -errno : -EPROTO;
+	return ret == MNL_CB_STOP ? MNL_CB_STOP : MNL_CB_OK;
+}
+
 int kgw_nlsock_process(struct kgw_nlsock *s, const void *buf, size_t len, uint32_t seq,
 		       mnl_cb_t cb, void *data)
 {
-	const struct nlmsghdr *nlh = buf;
-	int left = (int)len;
+	const char *p = buf;
+	size_t left = len, step;
 	int ret;
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; msg_ok((const struct nlmsghdr *)p, left); p += step, left -= step) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
+
+		step = MNL_ALIGN((size_t)nlh->nlmsg_len);
 		/*
 		 * Answers to an earlier request that we gave up on (a dump
 		 * whose callback failed) may still arrive: skip them rather
@@ -104,36 +149,11 @@ int kgw_nlsock_process(struct kgw_nlsock *s, const void *buf, size_t len, uint32
 		 */
 		if (nlh->nlmsg_seq != seq || !mnl_nlmsg_portid_ok(nlh, s->portid))
 			continue;
-		switch (nlh->nlmsg_type) {
-		case NLMSG_NOOP:
-		case NLMSG_OVERRUN:
-			continue;
-		case NLMSG_ERROR:
-			return handle_error(s, nlh);
-		case NLMSG_DONE:
-			/* A dump that failed part-way says why in DONE's payload. */
-			if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
-				int err;
-
-				memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
-				if (err < 0)
-					return err;
-			}
-			return MNL_CB_STOP;
-		default:
-			if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
-				continue;
-			if (!cb)
-				continue;
-			errno = 0;
-			ret = cb(nlh, data);
-			if (ret == MNL_CB_ERROR)
-				return errno > 0 ? -errno : -EPROTO;
-			if (ret == MNL_CB_STOP)
-				return MNL_CB_STOP;
-		}
+		ret = process_one(s, nlh, cb, data);
+		if (ret != MNL_CB_OK)
+			return ret;
 	}
-	/* A partial message at the end means a truncated read. */
+	/* Bytes left over that are not a whole message mean a truncated read. */
 	return left == 0 ? MNL_CB_OK : -EPROTO;
 }
 

@@ -136,11 +136,11 @@ static const char *parse_value(const struct key *k, const char *v, struct kgw_co
 	case T_IFNAME:
 		if (strchr(v, '/') || strchr(v, ' ') || !strcmp(v, ".") || !strcmp(v, ".."))
 			return "is not an interface name";
-		/* fall through */
+		__attribute__((fallthrough));
 	case T_PATH:
 		if (k->type == T_PATH && v[0] && v[0] != '/')
 			return "is not an absolute path";
-		/* fall through */
+		__attribute__((fallthrough));
 	case T_STRING:
 		if (strlen(v) >= k->size)
 			return "is too long";

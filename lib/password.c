@@ -17,7 +17,8 @@ const char kgw_password_dummy_hash[] =
 
 static bool usable(const char *password)
 {
-	return password && password[0] && strnlen(password, KGW_PASSWORD_MAX + 1) <= KGW_PASSWORD_MAX;
+	return password && password[0] &&
+	       strnlen(password, KGW_PASSWORD_MAX + 1) <= KGW_PASSWORD_MAX;
 }
 
 int kgw_password_hash(const char *password, char out[static KGW_PASSWORD_HASH_MAX])
@@ -37,7 +38,8 @@ static bool verify(const char *hash, const char *password)
 {
 	const char *pw = usable(password) ? password : "";
 
-	if (sodium_init() < 0 || !hash || strnlen(hash, KGW_PASSWORD_HASH_MAX) >= KGW_PASSWORD_HASH_MAX)
+	if (sodium_init() < 0 || !hash ||
+	    strnlen(hash, KGW_PASSWORD_HASH_MAX) >= KGW_PASSWORD_HASH_MAX)
 		return false;
 	/* An unusable password is still run through argon2: same cost, then refused. */
 	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 && pw == password;
@@ -58,5 +60,6 @@ bool kgw_password_needs_rehash(const char *hash)
 {
 	if (!hash || strnlen(hash, KGW_PASSWORD_HASH_MAX) >= KGW_PASSWORD_HASH_MAX)
 		return true;
-	return crypto_pwhash_str_needs_rehash(hash, KGW_PASSWORD_OPSLIMIT, KGW_PASSWORD_MEMLIMIT) != 0;
+	return crypto_pwhash_str_needs_rehash(hash, KGW_PASSWORD_OPSLIMIT,
+					      KGW_PASSWORD_MEMLIMIT) != 0;
 }

@@ -78,24 +78,62 @@ int kgw_store_exec(struct kgw_store *store, const char *sql)
 	return rc == SQLITE_OK ? 0 : kgw_store_fail(store, rc, sql);
 }
 
+static void rollback_now(struct kgw_store *store)
+{
+	store->doomed = false;
+	if (!sqlite3_get_autocommit(store->db))
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * Nesting: only the outermost begin and commit reach SQLite, so a caller
+ * can group calls that open their own transactions. An inner rollback
+ * dooms the whole: the outer commit then rolls back instead.
+ */
 int kgw_store_begin(struct kgw_store *store)
 {
-	return kgw_store_exec(store, "BEGIN IMMEDIATE");
+	int ret;
+
+	if (store->depth) {
+		store->depth++;
+		return 0;
+	}
+	ret = kgw_store_exec(store, "BEGIN IMMEDIATE");
+	if (!ret)
+		store->depth = 1;
+	return ret;
 }
 
 int kgw_store_commit(struct kgw_store *store)
 {
-	int ret = kgw_store_exec(store, "COMMIT");
+	int ret;
 
+	if (store->depth > 1) {
+		store->depth--;
+		return 0;
+	}
+	store->depth = 0;
+	if (store->doomed) {
+		rollback_now(store);
+		return kgw_store_failf(store, -ECANCELED,
+				       "%s: part of a transaction failed; nothing was written",
+				       store->path);
+	}
+	ret = kgw_store_exec(store, "COMMIT");
 	if (ret)
-		(void)kgw_store_rollback(store, ret);
+		rollback_now(store);
 	return ret;
 }
 
 int kgw_store_rollback(struct kgw_store *store, int ret)
 {
-	if (!sqlite3_get_autocommit(store->db))
-		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	if (store->depth > 1) {
+		store->depth--;
+		store->doomed = true;
+		return ret;
+	}
+	store->depth = 0;
+	rollback_now(store);
 	return ret;
 }
 
@@ -196,7 +234,8 @@ static int check_file(struct kgw_store *store, unsigned int flags)
 
 	if (lstat(store->path, &st)) {
 		if (errno != ENOENT)
-			return kgw_store_failf(store, -errno, "%s: %s", store->path, strerror(errno));
+			return kgw_store_failf(store, -errno, "%s: %s", store->path,
+					       strerror(errno));
 		if (!(flags & KGW_STORE_CREATE))
 			return kgw_store_failf(store, -ENOENT,
 				"%s: no database (create one with `kgwctl init')", store->path);
@@ -207,14 +246,16 @@ static int check_file(struct kgw_store *store, unsigned int flags)
 		if (fd >= 0)
 			close(fd);
 		if (lstat(store->path, &st))
-			return kgw_store_failf(store, -errno, "%s: %s", store->path, strerror(errno));
+			return kgw_store_failf(store, -errno, "%s: %s", store->path,
+					       strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode))
 		return kgw_store_failf(store, -EINVAL, "%s: not a regular file", store->path);
 	if (st.st_mode & S_IRWXO)
 		return kgw_store_failf(store, -EPERM,
 			"%s: other users may access it (mode %04o); it holds password hashes "
-			"and OTP secrets: chmod 600 it", store->path, (unsigned int)(st.st_mode & 07777));
+			"and OTP secrets: chmod 600 it", store->path,
+			(unsigned int)(st.st_mode & 07777));
 	return 0;
 }
 

@@ -56,6 +56,19 @@ const char *kgw_store_error(const struct kgw_store *store);
 int kgw_store_schema_latest(void);
 int kgw_store_schema_version(struct kgw_store *store);
 
+/*
+ * Transactions. Each call below that reads and then writes runs in its own
+ * BEGIN IMMEDIATE transaction (the write lock is taken first, so no
+ * read-then-write can race). A caller groups several calls into one with
+ * these: written together, in one commit, or not at all; they nest, and a
+ * failed inner part makes the outer commit roll back (-ECANCELED). Every
+ * successful begin needs one commit or rollback.
+ */
+int kgw_store_begin(struct kgw_store *store) __attribute__((warn_unused_result));
+int kgw_store_commit(struct kgw_store *store) __attribute__((warn_unused_result));
+/* Rolls back (or dooms the outer transaction) and returns `ret', for error paths. */
+int kgw_store_rollback(struct kgw_store *store, int ret);
+
 /* Gives the database file to uid:gid (kgwctl init, for the portal). */
 int kgw_store_chown(struct kgw_store *store, uid_t uid, gid_t gid)
 	__attribute__((warn_unused_result));

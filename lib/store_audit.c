@@ -49,8 +49,8 @@ int kgw_store_audit(struct kgw_store *store, int64_t now, const char *actor, con
 		return kgw_store_failf(store, -EINVAL, "audit entry without an actor");
 	if (!event_valid(event, false))
 		return kgw_store_failf(store, -EINVAL, "not an audit event name");
-	ret = kgw_store_prepare(store, "INSERT INTO audit (time, actor, event, user, source, detail)"
-				" VALUES (?, ?, ?, ?, ?, ?)", &stmt);
+	ret = kgw_store_prepare(store, "INSERT INTO audit (time, actor, event, user, source,"
+				" detail) VALUES (?, ?, ?, ?, ?, ?)", &stmt);
 	if (ret)
 		return ret;
 	sqlite3_bind_int64(stmt, 1, now);

@@ -92,7 +92,8 @@ int kgw_ports_normalize(const char *text, char out[static KGW_PORTS_STR_MAX])
 		const char *sep = i ? "," : "";
 
 		if (r[i].lo == r[i].hi)
-			len += (size_t)snprintf(out + len, KGW_PORTS_STR_MAX - len, "%s%u", sep, r[i].lo);
+			len += (size_t)snprintf(out + len, KGW_PORTS_STR_MAX - len, "%s%u", sep,
+						r[i].lo);
 		else
 			len += (size_t)snprintf(out + len, KGW_PORTS_STR_MAX - len, "%s%u-%u", sep,
 						r[i].lo, r[i].hi);
@@ -107,7 +108,8 @@ static int canonical(struct kgw_store *store, const char *cidr, const char *port
 	struct kgw_cidr c;
 
 	if (!cidr || kgw_cidr_parse(cidr, true, &c))
-		return kgw_store_failf(store, -EINVAL, "not a CIDR prefix (no host bits set): `%.64s'",
+		return kgw_store_failf(store, -EINVAL,
+				       "not a CIDR prefix (no host bits set): `%.64s'",
 				       cidr ? cidr : "");
 	kgw_cidr_format(&c, c_out);
 	p_out[0] = '\0';
@@ -163,8 +165,8 @@ int kgw_store_group_deny(struct kgw_store *store, const char *group, const char 
 	if (!ret)
 		ret = kgw_store_group_exists(store, group);
 	if (!ret)
-		ret = kgw_store_prepare(store, "DELETE FROM destinations WHERE grp = ?1 AND cidr = ?2"
-					" AND (?3 IS NULL OR ports = ?3)", &stmt);
+		ret = kgw_store_prepare(store, "DELETE FROM destinations WHERE grp = ?1"
+					" AND cidr = ?2 AND (?3 IS NULL OR ports = ?3)", &stmt);
 	if (ret)
 		return ret;
 	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);

@@ -13,6 +13,8 @@ int kgw_store_group_exists(struct kgw_store *store, const char *group)
 	sqlite3_stmt *stmt;
 	int ret, rc;
 
+	if (!kgw_store_name_valid(group))
+		return kgw_store_failf(store, -EINVAL, "not a valid group name");
 	ret = kgw_store_prepare(store, "SELECT 1 FROM groups WHERE name = ?", &stmt);
 	if (ret)
 		return ret;
@@ -115,7 +117,8 @@ int kgw_store_member_add(struct kgw_store *store, const char *user, const char *
 	if (!ret)
 		ret = kgw_store_group_exists(store, group);
 	if (!ret)
-		ret = kgw_store_prepare(store, "INSERT INTO members (user, grp) VALUES (?, ?)", &stmt);
+		ret = kgw_store_prepare(store, "INSERT INTO members (user, grp) VALUES (?, ?)",
+					&stmt);
 	if (ret)
 		return kgw_store_rollback(store, ret);
 	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
@@ -135,7 +138,8 @@ int kgw_store_member_del(struct kgw_store *store, const char *user, const char *
 
 	ret = check_names(store, user, group);
 	if (!ret)
-		ret = kgw_store_prepare(store, "DELETE FROM members WHERE user = ? AND grp = ?", &stmt);
+		ret = kgw_store_prepare(store, "DELETE FROM members WHERE user = ? AND grp = ?",
+					&stmt);
 	if (ret)
 		return ret;
 	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
@@ -179,7 +183,8 @@ int kgw_store_user_groups(struct kgw_store *store, const char *user,
 		ret = kgw_store_user_exists(store, user);
 	if (ret)
 		return ret;
-	return each_name(store, "SELECT grp FROM members WHERE user = ? ORDER BY grp", user, fn, ctx);
+	return each_name(store, "SELECT grp FROM members WHERE user = ? ORDER BY grp", user,
+			 fn, ctx);
 }
 
 int kgw_store_group_members(struct kgw_store *store, const char *group,

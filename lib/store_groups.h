@@ -47,6 +47,9 @@ int kgw_store_group_add(struct kgw_store *store, const char *name, int64_t now)
 /* Removes the group with its memberships and destinations. */
 int kgw_store_group_del(struct kgw_store *store, const char *name)
 	__attribute__((warn_unused_result));
+/* 0 if the group exists, -ENOENT if not. */
+int kgw_store_group_exists(struct kgw_store *store, const char *group)
+	__attribute__((warn_unused_result));
 int kgw_store_group_list(struct kgw_store *store,
 			 int (*fn)(const struct kgw_group *group, void *ctx), void *ctx)
 	__attribute__((warn_unused_result));
@@ -84,6 +87,7 @@ int kgw_store_group_destinations(struct kgw_store *store, const char *group,
  * of the same prefix merged. *out is malloc'd (NULL when *n is 0).
  */
 int kgw_store_user_destinations(struct kgw_store *store, const char *user,
-				struct kgw_dest **out, size_t *n) __attribute__((warn_unused_result));
+				struct kgw_dest **out, size_t *n)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -3,6 +3,8 @@
 #ifndef KGW_STORE_INTERNAL_H
 #define KGW_STORE_INTERNAL_H
 
+#include <stdbool.h>
+
 #include <sqlite3.h>
 
 #include "store.h"
@@ -11,6 +13,8 @@ struct kgw_store {
 	sqlite3 *db;
 	char path[4096];
 	char err[KGW_STORE_ERR_MAX];
+	unsigned int depth;	/* nested kgw_store_begin() calls */
+	bool doomed;		/* an inner transaction rolled back */
 };
 
 /* Records SQLite's error for `what' and maps rc to a negative errno. */
@@ -26,11 +30,6 @@ int kgw_store_step_done(struct kgw_store *store, sqlite3_stmt *stmt, const char 
 	__attribute__((warn_unused_result));
 int kgw_store_exec(struct kgw_store *store, const char *sql) __attribute__((warn_unused_result));
 
-/* BEGIN IMMEDIATE: take the write lock now, so no read-then-write can race. */
-int kgw_store_begin(struct kgw_store *store) __attribute__((warn_unused_result));
-int kgw_store_commit(struct kgw_store *store) __attribute__((warn_unused_result));
-/* Rolls back and returns `ret' (for `goto out' paths). */
-int kgw_store_rollback(struct kgw_store *store, int ret);
 
 /* Binds text, or NULL for a NULL or empty string. */
 int kgw_store_bind_text(sqlite3_stmt *stmt, int idx, const char *text);
@@ -39,8 +38,6 @@ void kgw_store_column_text(sqlite3_stmt *stmt, int col, char *out, size_t out_si
 
 /* -ENOENT unless the row exists. */
 int kgw_store_user_exists(struct kgw_store *store, const char *user)
-	__attribute__((warn_unused_result));
-int kgw_store_group_exists(struct kgw_store *store, const char *group)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -159,7 +159,8 @@ int kgw_store_user_hash(struct kgw_store *store, const char *name,
 	memset(out, 0, KGW_PASSWORD_HASH_MAX);
 	ret = check_name(store, name);
 	if (!ret)
-		ret = kgw_store_prepare(store, "SELECT password_hash FROM users WHERE name = ?", &stmt);
+		ret = kgw_store_prepare(store, "SELECT password_hash FROM users WHERE name = ?",
+					&stmt);
 	if (ret)
 		return ret;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
@@ -272,8 +273,11 @@ int kgw_store_auth_failed(struct kgw_store *store, const char *name, int64_t now
 	ret = kgw_store_user_get(store, name, &u);
 	if (ret)
 		return kgw_store_rollback(store, ret);
-	if (kgw_user_locked(&u, now, until))
-		return kgw_store_rollback(store, 1);
+	if (kgw_user_locked(&u, now, until)) {
+		/* Nothing written, and not an error: the caller's transaction goes on. */
+		ret = kgw_store_commit(store);
+		return ret ? ret : 1;
+	}
 	if (++u.failures >= policy->max_failures) {
 		u.failures = 0;
 		u.lockouts++;

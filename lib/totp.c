@@ -12,7 +12,9 @@
 
 #define SHA1_LEN 20
 
-static const uint32_t powers_of_ten[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000 };
+static const uint32_t powers_of_ten[] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+};
 
 void kgw_totp_params_default(struct kgw_totp_params *p)
 {

@@ -48,7 +48,8 @@ static int start(pam_handle_t *pamh, int argc, const char **argv, struct kgw_pam
 	ctx->pamh = pamh;
 	ctx->args = args;
 	if (kgw_pam_args_parse(argc, argv, args, &bad)) {
-		pam_syslog(pamh, LOG_ERR, "bad module option `%s'", kgw_log_quote(bad, q, sizeof(q)));
+		pam_syslog(pamh, LOG_ERR, "bad module option `%s'",
+			   kgw_log_quote(bad, q, sizeof(q)));
 		return PAM_SERVICE_ERR;
 	}
 	ret = pam_get_user(pamh, &ctx->user, NULL);

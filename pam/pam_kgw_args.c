@@ -33,7 +33,9 @@ static bool number_opt(const char *arg, const char *name, unsigned long min, uns
 
 int kgw_pam_args_parse(int argc, const char **argv, struct kgw_pam_args *args, const char **bad)
 {
-	static const char *const passed_on[] = { "try_first_pass", "use_first_pass", "use_authtok" };
+	static const char *const passed_on[] = {
+		"try_first_pass", "use_first_pass", "use_authtok",
+	};
 	int ret = 0;
 
 	memset(args, 0, sizeof(*args));
@@ -59,8 +61,10 @@ int kgw_pam_args_parse(int argc, const char **argv, struct kgw_pam_args *args, c
 				     &args->totp.digits, &ret) &&
 			 !number_opt(a, "step", KGW_TOTP_STEP_MIN, KGW_TOTP_STEP_MAX,
 				     &args->totp.step, &ret) &&
-			 !number_opt(a, "window", 0, KGW_TOTP_WINDOW_MAX, &args->totp.window, &ret) &&
-			 !number_opt(a, "max_failures", 1, 1000, &args->lockout.max_failures, &ret) &&
+			 !number_opt(a, "window", 0, KGW_TOTP_WINDOW_MAX, &args->totp.window,
+				     &ret) &&
+			 !number_opt(a, "max_failures", 1, 1000, &args->lockout.max_failures,
+				     &ret) &&
 			 !number_opt(a, "lockout", 1, 7 * 24 * 3600, &args->lockout.lockout, &ret))
 			ret = -EINVAL;
 		if (ret) {

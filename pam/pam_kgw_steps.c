@@ -38,7 +38,8 @@ bool kgw_pam_audit(struct kgw_pam_ctx *ctx, const char *event, const char *detai
 
 	pam_syslog(ctx->pamh, LOG_NOTICE, "%s user `%s' from `%s': %s", event, user,
 		   ctx->source[0] ? ctx->source : "local", detail);
-	ret = kgw_store_audit(ctx->store, ctx->now, KGW_PAM_ACTOR, event, user, ctx->source, detail);
+	ret = kgw_store_audit(ctx->store, ctx->now, KGW_PAM_ACTOR, event, user, ctx->source,
+			      detail);
 	if (ret) {
 		pam_syslog(ctx->pamh, LOG_ERR, "cannot write the audit log: %s",
 			   kgw_store_error(ctx->store));
@@ -61,38 +62,66 @@ static bool locked(struct kgw_pam_ctx *ctx, const char *step)
 	return true;
 }
 
-/* Counts the failure (known users), audits it, and says PAM_AUTH_ERR. */
+/*
+ * Counts the failure (known users) and audits it, in one transaction: a
+ * known and an unknown user cost the same single commit, so the time a
+ * failure takes does not tell them apart. Says PAM_AUTH_ERR, or
+ * PAM_AUTHINFO_UNAVAIL when the store cannot record it.
+ */
 static int fail(struct kgw_pam_ctx *ctx, const char *event, const char *detail)
 {
 	char msg[96];
 	int64_t until = 0;
-	int ret = 0;
+	int locked = 0, ret;
 
-	if (ctx->known) {
-		ret = kgw_store_auth_failed(ctx->store, ctx->user, ctx->now, &ctx->args->lockout,
-					    &until);
-		if (ret < 0)
-			pam_syslog(ctx->pamh, LOG_ERR, "cannot count a failure: %s",
-				   kgw_store_error(ctx->store));
+	ret = kgw_store_begin(ctx->store);
+	if (!ret && ctx->known) {
+		locked = kgw_store_auth_failed(ctx->store, ctx->user, ctx->now,
+					       &ctx->args->lockout, &until);
+		ret = locked < 0 ? locked : 0;
 	}
-	(void)kgw_pam_audit(ctx, event, detail);
-	if (ret == 1) {
+	if (!ret && !kgw_pam_audit(ctx, event, detail))
+		ret = -EIO;
+	if (!ret && locked == 1) {
 		snprintf(msg, sizeof(msg), "locked for %lld seconds after %u failures",
 			 (long long)(until - ctx->now), ctx->args->lockout.max_failures);
-		(void)kgw_pam_audit(ctx, "auth.lockout", msg);
+		if (!kgw_pam_audit(ctx, "auth.lockout", msg))
+			ret = -EIO;
 	}
-	return ret < 0 ? PAM_AUTHINFO_UNAVAIL : PAM_AUTH_ERR;
+	ret = ret ? kgw_store_rollback(ctx->store, ret) : kgw_store_commit(ctx->store);
+	if (ret) {
+		pam_syslog(ctx->pamh, LOG_ERR, "cannot record a failure: %s",
+			   kgw_store_error(ctx->store));
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	return PAM_AUTH_ERR;
 }
 
-/* Clears the failure count and audits the success; fails closed if either cannot be written. */
+/*
+ * Clears the failure count (when `reset') and audits the success; the
+ * caller has a transaction open. Fails closed if either cannot be written.
+ */
 static int succeed(struct kgw_pam_ctx *ctx, bool reset, const char *detail)
 {
-	if (reset && kgw_store_auth_succeeded(ctx->store, ctx->user)) {
+	if (reset && kgw_store_auth_succeeded(ctx->store, ctx->user))
+		return -EIO;
+	return kgw_pam_audit(ctx, "auth.ok", detail) ? 0 : -EIO;
+}
+
+/* succeed() in a transaction of its own; a PAM code. */
+static int succeed_now(struct kgw_pam_ctx *ctx, bool reset, const char *detail)
+{
+	int ret = kgw_store_begin(ctx->store);
+
+	if (!ret)
+		ret = succeed(ctx, reset, detail);
+	ret = ret ? kgw_store_rollback(ctx->store, ret) : kgw_store_commit(ctx->store);
+	if (ret) {
 		pam_syslog(ctx->pamh, LOG_ERR, "cannot record a success: %s",
 			   kgw_store_error(ctx->store));
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	return kgw_pam_audit(ctx, "auth.ok", detail) ? PAM_SUCCESS : PAM_AUTHINFO_UNAVAIL;
+	return PAM_SUCCESS;
 }
 
 /*
@@ -130,7 +159,7 @@ int kgw_pam_step_password(struct kgw_pam_ctx *ctx)
 	sodium_memzero(hash, sizeof(hash));
 	if (!ok)
 		return fail(ctx, "auth.fail", ctx->known ? "password" : "password: unknown user");
-	return succeed(ctx, !ctx->rec.otp_active, "password");
+	return succeed_now(ctx, !ctx->rec.otp_active, "password");
 }
 
 /* Reads the code; PAM owns nothing here, so it is wiped and freed by the caller. */
@@ -145,6 +174,32 @@ static int prompt_code(struct kgw_pam_ctx *ctx, char **code)
 			*code = NULL;
 		}
 		return conv_error(ret);
+	}
+	return PAM_SUCCESS;
+}
+
+/*
+ * Claims the matched step and records the success in one transaction. The
+ * claim is atomic: of two logins racing with the same code, one gets
+ * -EALREADY here and is a replay.
+ */
+static int accept(struct kgw_pam_ctx *ctx, uint64_t matched)
+{
+	int ret = kgw_store_begin(ctx->store);
+
+	if (!ret)
+		ret = kgw_store_otp_accept(ctx->store, ctx->user, matched);
+	if (ret == -EALREADY) {
+		(void)kgw_store_rollback(ctx->store, ret);
+		return fail(ctx, "otp.replay", "otp: code already used");
+	}
+	if (!ret)
+		ret = succeed(ctx, true, "otp");
+	ret = ret ? kgw_store_rollback(ctx->store, ret) : kgw_store_commit(ctx->store);
+	if (ret) {
+		pam_syslog(ctx->pamh, LOG_ERR, "cannot record a success: %s",
+			   kgw_store_error(ctx->store));
+		return PAM_AUTHINFO_UNAVAIL;
 	}
 	return PAM_SUCCESS;
 }
@@ -185,14 +240,7 @@ int kgw_pam_step_otp(struct kgw_pam_ctx *ctx)
 	} else if (res != KGW_TOTP_OK) {
 		ret = fail(ctx, "auth.fail", why);
 	} else {
-		/* Claim the step atomically: a concurrent login with the same code loses here. */
-		ret = kgw_store_otp_accept(ctx->store, ctx->user, matched);
-		if (ret == -EALREADY)
-			ret = fail(ctx, "otp.replay", "otp: code already used");
-		else if (ret)
-			ret = PAM_AUTHINFO_UNAVAIL;
-		else
-			ret = succeed(ctx, true, "otp");
+		ret = accept(ctx, matched);
 	}
 out:
 	sodium_memzero(&sec, sizeof(sec));

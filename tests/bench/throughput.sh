@@ -33,7 +33,9 @@ PUBS=$(wg pubkey < "$IT_TMP/s.key"); PUBR=$(wg pubkey < "$IT_TMP/r.key")
 start_engine() {	# start_engine ENGINE NS IFACE KEY PORT PEERPUB PEERIP PEERPORT TUNADDR
 	case $1 in
 	kgw-wg) ip netns exec "$2" "$KGW_WG" "$3" ;;
-	wireguard-go) ip netns exec "$2" env WG_PROCESS_FOREGROUND= wireguard-go "$3" 2>/dev/null ;;
+	wireguard-go)
+		ip netns exec "$2" env WG_PROCESS_FOREGROUND=1 wireguard-go "$3" >/dev/null 2>&1 &
+		it_wait 5 test -S "/var/run/wireguard/$3.sock" ;;
 	esac
 	ip netns exec "$2" wg set "$3" private-key "$4" listen-port "$5" \
 		peer "$6" allowed-ips 10.201.0.0/24 endpoint "$7:$8"
@@ -53,20 +55,20 @@ measure() {	# measure ENGINE STREAMS
 	ip netns exec "$R" iperf3 -s -1 -D -B 10.201.0.2 >/dev/null 2>&1
 	it_wait 5 ip netns exec "$S" ping -c1 -W1 10.201.0.2 || { echo "0 0 0"; return; }
 	pids=$(pgrep -f "^($KGW_WG|wireguard-go) wg[sr]\$" | tr '\n' ' ')
-	cpu0=0; for p in $pids; do cpu0=$((cpu0 + $(awk '{print $14 + $15}' /proc/$p/stat))); done
+	cpu0=0; for pid in $pids; do cpu0=$((cpu0 + $(awk '{print $14 + $15}' /proc/$pid/stat))); done
 	mbps=$(ip netns exec "$S" iperf3 -c 10.201.0.2 -t "$SECS" -P "$2" -J 2>/dev/null |
 		python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.0f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' 2>/dev/null || echo 0)
 	cpu1=0; rss=0
-	for p in $pids; do
-		cpu1=$((cpu1 + $(awk '{print $14 + $15}' /proc/$p/stat)))
-		rss=$((rss + $(awk '/VmRSS/ {print $2}' /proc/$p/status)))
+	for pid in $pids; do	# not `p': sh has no locals, and the caller's loop uses it
+		cpu1=$((cpu1 + $(awk '{print $14 + $15}' /proc/$pid/stat)))
+		rss=$((rss + $(awk '/VmRSS/ {print $2}' /proc/$pid/status)))
 	done
 	stop_engine "$1" "$S" wgs
 	stop_engine "$1" "$R" wgr
 	hz=$(getconf CLK_TCK)
 	# CPU seconds per GB moved, both ends together.
 	awk -v c=$((cpu1 - cpu0)) -v hz="$hz" -v m="$mbps" -v s="$SECS" -v r="$rss" \
-		'BEGIN { gb = m * s / 8000; printf "%s %.2f %d\n", m, gb > 0 ? c / hz / gb : 0, r }'
+		'BEGIN { gb = m * s / 8000; printf "%s %.2f %d\n", m, (gb > 0 ? c / hz / gb : 0), r }'
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -82,7 +84,7 @@ for p in $STREAMS; do
 	kc=$(cut -d' ' -f2 "$IT_TMP/kgw.$p" | median); gc=$(cut -d' ' -f2 "$IT_TMP/go.$p" | median)
 	kr=$(cut -d' ' -f3 "$IT_TMP/kgw.$p" | median); gr=$(cut -d' ' -f3 "$IT_TMP/go.$p" | median)
 	awk -v p="$p" -v k="$k" -v g="$g" -v kc="$kc" -v gc="$gc" -v kr="$kr" -v gr="$gr" 'BEGIN {
-		printf "tcp %d stream(s): kgw-wg %s Mbit/s, wireguard-go %s Mbit/s, ratio %.2f\n", p, k, g, g > 0 ? k / g : 0
+		printf "tcp %d stream(s): kgw-wg %s Mbit/s, wireguard-go %s Mbit/s, ratio %.2f\n", p, k, g, (g > 0 ? k / g : 0)
 		printf "  cpu s/GB (both ends): kgw-wg %s, wireguard-go %s\n", kc, gc
 		printf "  resident memory (both ends): kgw-wg %d KiB, wireguard-go %d KiB\n", kr, gr }'
 	echo "  raw kgw-wg: $(cut -d' ' -f1 "$IT_TMP/kgw.$p" | tr '\n' ' ')"

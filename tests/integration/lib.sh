@@ -5,6 +5,7 @@
 # that nothing was left behind (as the kernel's netns.sh does).
 set -eu
 
+umask 077	# keys made by `wg genkey` stay private (and wg stops warning)
 IT_NAME=${IT_NAME:-$(basename "$0" .sh)}
 IT_TAG=${IT_TAG:-$$}
 IT_TMP=$(mktemp -d "/tmp/kgw-$IT_NAME.XXXXXX")

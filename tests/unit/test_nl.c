@@ -382,6 +382,20 @@ START_TEST(test_process)
 		ck_assert_int_eq(kgw_nlsock_process(&fake, buf, nlh->nlmsg_len, 10, NULL, NULL),
 				 -ENODEV);
 	}
+	/* 11: a length of 2 GiB and more (libmnl's own check takes it as negative). */
+	{
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		memset(buf, 0xd5, 16);
+		nlh->nlmsg_seq = 10;
+		sum = 0;
+		ck_assert_int_eq(kgw_nlsock_process(&fake, buf, 16, 10, count_cb, &sum), -EPROTO);
+		ck_assert_int_eq(sum, 0);
+	}
+	/* 12: a last message whose padding is missing is not read past the buffer. */
+	n = put_link(buf, 10, 4242, 3);
+	((struct nlmsghdr *)buf)->nlmsg_len -= 2;
+	ck_assert_int_eq(kgw_nlsock_process(&fake, buf, n - 2, 10, count_cb, &sum), -EPROTO);
 	/* 10: an error too short for its header. */
 	{
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);

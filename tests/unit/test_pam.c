@@ -50,7 +50,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 
 		strncat(cs->prompts, msg[i]->msg, sizeof(cs->prompts) - strlen(cs->prompts) - 2);
 		strcat(cs->prompts, "|");
-		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
+		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF &&
+		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
 			continue;
 		if (!strcmp(msg[i]->msg, KGW_PAM_PROMPT_PASSWORD))
 			answer = cs->password;
@@ -173,7 +174,8 @@ static void add_user(struct kgw_store *s, const char *name, const char *pw, bool
 	if (otp)
 		ck_assert_int_eq(kgw_store_otp_activate(s, name, 1), 0);
 	if (b32)
-		kgw_base32_encode(key, sizeof(key), false, b32, KGW_BASE32_ENCODED_LEN(sizeof(key)));
+		kgw_base32_encode(key, sizeof(key), false, b32,
+				  KGW_BASE32_ENCODED_LEN(sizeof(key)));
 }
 
 static void setup(void)
@@ -184,7 +186,8 @@ static void setup(void)
 	ck_assert_int_ge(sodium_init(), 0);
 	snprintf(module, sizeof(module), "%s/pam/.libs/pam_kgw.so", b ? b : ".");
 	ck_assert_msg(access(module, R_OK) == 0, "no module at %s", module);
-	snprintf(dir, sizeof(dir), "%s/kgw-pam-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	b = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/kgw-pam-XXXXXX", b ? b : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(db, sizeof(db), "%s/kgw.db", dir);
 	s = open_db();
@@ -325,7 +328,8 @@ START_TEST(test_lockout)
 	r = run("kgw-lock", "alice", "alice-pw-1", code_now());
 	ck_assert_int_eq(r.auth, PAM_MAXTRIES);
 	ck_assert_str_eq(r.prompts, "");
-	ck_assert_ptr_nonnull(strstr(audit_text("alice"), "auth.lockout alice 192.0.2.7 locked for 600"));
+	ck_assert_ptr_nonnull(strstr(audit_text("alice"),
+				     "auth.lockout alice 192.0.2.7 locked for 600"));
 	ck_assert_ptr_nonnull(strstr(audit_text("alice"), "auth.locked alice"));
 	/* The same from the default stack, and from an OTP-only stack. */
 	ck_assert_int_eq(run("kgw", "alice", "alice-pw-1", code_now()).auth, PAM_MAXTRIES);
@@ -368,7 +372,8 @@ START_TEST(test_disabled_and_expired)
 	r = run("kgw-pw", "carol", "carol-pw-1", NULL);
 	ck_assert_int_eq(r.auth, PAM_SUCCESS);
 	ck_assert_int_eq(r.acct, PAM_PERM_DENIED);
-	ck_assert_ptr_nonnull(strstr(audit_text("carol"), "pam account.denied carol 192.0.2.7 disabled"));
+	ck_assert_ptr_nonnull(strstr(audit_text("carol"),
+				     "pam account.denied carol 192.0.2.7 disabled"));
 	r = run("kgw-pw", "dan", "dan-pw-1", NULL);
 	ck_assert_int_eq(r.auth, PAM_SUCCESS);
 	ck_assert_int_eq(r.acct, PAM_ACCT_EXPIRED);
@@ -409,7 +414,8 @@ START_TEST(test_no_active_secret)
 
 	ck_assert_int_eq(r.auth, PAM_AUTH_ERR);
 	ck_assert_str_eq(r.prompts, BOTH_PROMPTS);
-	ck_assert_ptr_nonnull(strstr(audit_text("bob"), "auth.fail bob 192.0.2.7 otp: no active secret"));
+	ck_assert_ptr_nonnull(strstr(audit_text("bob"),
+				     "auth.fail bob 192.0.2.7 otp: no active secret"));
 	/* A password-only stack lets him in, and that clears his count. */
 	service("kgw-pw", "auth required %M password db=%D\naccount required %M db=%D\n");
 	r = run("kgw-pw", "bob", "bob-pw-1", NULL);

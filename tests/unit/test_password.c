@@ -83,7 +83,7 @@ START_TEST(test_dummy)
 		if (seconds() - t0 < dummy)
 			dummy = seconds() - t0;
 	}
-	/* Only the lower bound matters (a cheap dummy is an oracle); a loaded machine skews the rest. */
+	/* Only the lower bound matters (a cheap dummy is an oracle); load skews the rest. */
 	ck_assert_msg(dummy > real * 0.5, "dummy verify %.3fs vs real %.3fs", dummy, real);
 }
 END_TEST

@@ -29,7 +29,9 @@ static char err[KGW_STORE_ERR_MAX];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "%s/kgw-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/kgw-store-XXXXXX", tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(db, sizeof(db), "%s/kgw.db", dir);
 	st = NULL;
@@ -114,7 +116,7 @@ START_TEST(test_open_refuses)
 		FILE *f = fopen(db, "w");
 
 		ck_assert_ptr_nonnull(f);
-		fputs("this is not an SQLite database, and it is long enough to look like one\n", f);
+		fputs("this is not an SQLite database, though long enough to look like one\n", f);
 		fclose(f);
 		ck_assert_int_eq(chmod(db, 0600), 0);
 	}
@@ -143,7 +145,8 @@ START_TEST(test_migration_keeps_data)
 		 "INSERT INTO destinations VALUES ('ops', '10.0.0.10/32', '6443');"
 		 "INSERT INTO otp (user, secret, last_counter, created) VALUES"
 		 " ('alice', X'3132333435363738393031323334353637383930', 41152263, 100);"
-		 "INSERT INTO audit (time, actor, event, user) VALUES (100, 'root', 'user.add', 'alice');",
+		 "INSERT INTO audit (time, actor, event, user)"
+		 " VALUES (100, 'root', 'user.add', 'alice');",
 		 kgw_password_dummy_hash);
 	ck_assert_int_eq(raw_sql(sql), SQLITE_OK);
 	open_store();
@@ -624,7 +627,8 @@ static const struct {
 	/* 3 */ { "address4", "fd00::2/128" },
 	/* 4 */ { "address6", "100.64.0.2/32" },
 	/* 5 */ { "token_hash", "abc" },
-	/* 6 */ { "token_hash", "ZZ23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
+	/* 6 */ { "token_hash",
+		  "ZZ23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
 	/* 7 */ { "user", "bad user" },
 	/* 8 */ { "id", "short" },
 	/* 9 */ { "expires", "1000" },	/* = created */
@@ -694,7 +698,8 @@ START_TEST(test_audit)
 	char big[2000];
 
 	open_store();
-	ck_assert_int_eq(kgw_store_audit(st, 1, "pam", "auth.fail", "jo", "192.0.2.1", "password"), 0);
+	ck_assert_int_eq(kgw_store_audit(st, 1, "pam", "auth.fail", "jo", "192.0.2.1",
+					 "password"), 0);
 	ck_assert_int_eq(kgw_store_audit(st, 2, "pam", "auth.ok", "jo", "192.0.2.1", NULL), 0);
 	ck_assert_int_eq(kgw_store_audit(st, 3, "root", "user.add", "kim", NULL, ""), 0);
 	ck_assert_int_eq(kgw_store_audit(st, 4, "pam", "otp.replay", "kim", "::1", NULL), 0);
@@ -723,6 +728,35 @@ START_TEST(test_audit)
 	ck_assert_int_ne(raw_sql("DELETE FROM audit WHERE id = 1"), SQLITE_OK);
 	ck_assert_int_eq(query(NULL, NULL, 0, 0).count, 5);
 	ck_assert_int_eq(query("jo", NULL, 0, 0).count, 3);
+}
+END_TEST
+
+/* Grouped calls: all or nothing, and a failed inner part dooms the whole. */
+START_TEST(test_transactions)
+{
+	struct kgw_user u;
+
+	open_store();
+	ck_assert_int_eq(kgw_store_begin(st), 0);
+	ck_assert_int_eq(kgw_store_user_add(st, "kai", NULL, 1), 0);
+	ck_assert_int_eq(kgw_store_group_add(st, "ops", 1), 0);
+	ck_assert_int_eq(kgw_store_member_add(st, "kai", "ops"), 0);	/* nested */
+	ck_assert_int_eq(kgw_store_commit(st), 0);
+	ck_assert_int_eq(kgw_store_user_get(st, "kai", &u), 0);
+
+	ck_assert_int_eq(kgw_store_begin(st), 0);
+	ck_assert_int_eq(kgw_store_user_add(st, "lee", NULL, 1), 0);
+	ck_assert_int_eq(kgw_store_rollback(st, 0), 0);
+	ck_assert_int_eq(kgw_store_user_get(st, "lee", &u), -ENOENT);
+
+	ck_assert_int_eq(kgw_store_begin(st), 0);
+	ck_assert_int_eq(kgw_store_user_add(st, "lee", NULL, 1), 0);
+	ck_assert_int_eq(kgw_store_member_add(st, "lee", "nope"), -ENOENT);
+	ck_assert_int_eq(kgw_store_commit(st), -ECANCELED);
+	ck_assert_int_eq(kgw_store_user_get(st, "lee", &u), -ENOENT);
+	/* And the handle is usable afterwards. */
+	ck_assert_int_eq(kgw_store_user_add(st, "lee", NULL, 1), 0);
+	ck_assert_int_eq(kgw_store_user_get(st, "lee", &u), 0);
 }
 END_TEST
 
@@ -824,6 +858,11 @@ static Suite *store_suite(void)
 	tc = tcase_create("audit");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_audit);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("transactions");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_transactions);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("concurrency");

@@ -32,8 +32,8 @@ START_TEST(test_base32_vectors)
 	uint8_t dec[16];
 	size_t n;
 
-	ck_assert_uint_eq(kgw_base32_encode((const uint8_t *)raw, strlen(raw), true, out, sizeof(out)),
-			  strlen(enc));
+	ck_assert_uint_eq(kgw_base32_encode((const uint8_t *)raw, strlen(raw), true, out,
+					    sizeof(out)), strlen(enc));
 	ck_assert_str_eq(out, enc);
 	/* Unpadded: what otpauth:// URIs carry. */
 	kgw_base32_encode((const uint8_t *)raw, strlen(raw), false, nopad, sizeof(nopad));
@@ -87,13 +87,14 @@ END_TEST
 
 START_TEST(test_base32_encode_no_room)
 {
+	static const uint8_t foobar[] = "foobar";
 	char out[8];
 
 	/* "foobar" needs 16 + NUL padded, 10 + NUL unpadded. */
-	ck_assert_uint_eq(kgw_base32_encode((const uint8_t *)"foobar", 6, true, out, sizeof(out)), 0);
+	ck_assert_uint_eq(kgw_base32_encode(foobar, 6, true, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "");
-	ck_assert_uint_eq(kgw_base32_encode((const uint8_t *)"foobar", 6, false, out, sizeof(out)), 0);
-	ck_assert_uint_eq(kgw_base32_encode((const uint8_t *)"foobar", 6, false, out, 0), 0);
+	ck_assert_uint_eq(kgw_base32_encode(foobar, 6, false, out, sizeof(out)), 0);
+	ck_assert_uint_eq(kgw_base32_encode(foobar, 6, false, out, 0), 0);
 }
 END_TEST
 
@@ -292,9 +293,11 @@ START_TEST(test_totp_oathtool)
 		oathtool(b32, t - p->window * p->step, p, code);
 		ck_assert_int_eq(kgw_totp_verify(key, sizeof(key), code, t, p, 0, &m), KGW_TOTP_OK);
 		oathtool(b32, t - (p->window + 1) * p->step, p, code);
-		ck_assert_int_eq(kgw_totp_verify(key, sizeof(key), code, t, p, 0, &m), KGW_TOTP_BAD);
+		ck_assert_int_eq(kgw_totp_verify(key, sizeof(key), code, t, p, 0, &m),
+				 KGW_TOTP_BAD);
 		oathtool(b32, t + (p->window + 1) * p->step, p, code);
-		ck_assert_int_eq(kgw_totp_verify(key, sizeof(key), code, t, p, 0, &m), KGW_TOTP_BAD);
+		ck_assert_int_eq(kgw_totp_verify(key, sizeof(key), code, t, p, 0, &m),
+				 KGW_TOTP_BAD);
 	}
 }
 END_TEST
