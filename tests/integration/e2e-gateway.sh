@@ -123,6 +123,7 @@ api() {	# api METHOD PATH [BODY] [TOKEN]: HTTPS to the portal from the operator
 }
 wg genkey > "$T/op.key"; OPPUB=$(wg pubkey < "$T/op.key")
 code_next=$(oathtool --totp -b "$SECRET" -N "now + 30 seconds")
+LAST_STEP=$(( ($(date +%s) + 30) / 30 ))
 
 say "the gateway's firewall (nftables, table inet kgw): only WireGuard and the auth port from outside"
 it_check "kgwd installed its nftables table" ip netns exec "$GW" nft list table inet kgw
@@ -206,6 +207,30 @@ it_check "its peer is on the tunnel" listed
 sleep 4
 it_check_not "its peer is gone after expiry" listed
 it_check "a bad control request gets an error line" sh -c "ctlsock() { printf '%s\n' \"\$1\" | ip netns exec $GW nc -U -q 1 $T/run/kgwd.sock; }; ctlsock '{\"op\":\"authorize\",\"ttl\":-1}' | jq -e '.ok == false and .error.code == \"bad_request\"'"
+
+say "the operator's own tool: kgw-client init, connect, status, export, disconnect"
+KC="$B/client/kgw-client"; PROF="$T/client.conf"; KCI=kcl$IT_TAG
+inop() { ip netns exec "$OP" env XDG_CONFIG_HOME="$T/xdg" "$@"; }
+it_check "kgw-client init writes a profile pinned to the gateway's certificate" \
+	inop "$KC" init --profile "$PROF" --gateway 203.0.113.10:4443 --pin "$PIN" --user alice --interface "$KCI"
+# Codes are single use: wait for a time step newer than every code used so far.
+while [ $(( $(date +%s) / 30 )) -lt "$LAST_STEP" ]; do sleep 1; done
+CODE=$(oathtool --totp -b "$SECRET" -N "now + 30 seconds")
+it_check "kgw-client connect (password on stdin, code as an option)" sh -c \
+	"echo 'alice-pw-5678' | ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC connect --profile $PROF --password-stdin --otp $CODE"
+it_check "through kgw-client's tunnel the API answers" \
+	it_wait 10 ip netns exec "$OP" curl -sk --max-time 3 -o /dev/null https://10.0.0.10:6443/
+it_check "kgw-client routed only the API prefix" sh -c \
+	"ip -n $OP route show dev $KCI | grep -q '^10.0.0.10 ' && [ \$(ip -n $OP route show dev $KCI | grep -vc 'proto kernel') = 1 ]"
+it_check_not "the node stays unreachable" ip netns exec "$OP" nc -z -w 2 10.0.0.20 22
+it_check "kgw-client status --json shows user, address and a handshake" sh -c \
+	"ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC status --profile $PROF --json | jq -e '.user == \"alice\" and .latest_handshake > 0'"
+it_check "kgw-client export --wg-quick is a config wg-quick accepts" sh -c \
+	"ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC export --profile $PROF --wg-quick > $T/exp.conf && wg-quick strip $T/exp.conf | grep -q '^PrivateKey'"
+it_check "kgw-client disconnect" inop "$KC" disconnect --profile "$PROF"
+it_check_not "no traffic after disconnect" ip netns exec "$OP" curl -sk --max-time 2 -o /dev/null https://10.0.0.10:6443/
+it_check_not "and no tunnel interface" ip -n "$OP" link show "$KCI"
+it_check_not "its session is gone from kgwd" sh -c "ctlsock() { printf '%s\n' \"\$1\" | ip netns exec $GW nc -U -q 1 $T/run/kgwd.sock; }; ctlsock '{\"op\":\"list\"}' | jq -e '.sessions | length > 0'"
 
 it_teardown
 it_check "nothing left behind" it_leftovers "/var/run/wireguard/$CLI.sock" "/var/run/wireguard/$ROGUE.sock" \
