@@ -11,14 +11,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <ev.h>
 
+#include "audit.h"
+#include "backend_kgwd.h"
 #include "conf.h"
 #include "json.h"
-#include "backend_kgwd.h"
 #include "log.h"
 #include "store.h"
+#include "store_audit.h"
 #include "portal.h"
 #include "privs.h"
 
@@ -103,6 +106,17 @@ static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* Every session request's outcome also goes to the store's audit log. */
+static void audit_to_store(void *ctx, const struct kgw_audit_record *rec)
+{
+	char event[64];
+
+	snprintf(event, sizeof(event), "%s.%s", rec->action, rec->outcome);
+	if (kgw_store_audit(ctx, (int64_t)time(NULL), "portal", event, rec->user ? rec->user : "",
+			    rec->source ? rec->source : "", rec->detail ? rec->detail : ""))
+		kgw_err("audit: cannot write to the store: %s", kgw_store_error(ctx));
+}
+
 static int serve(const struct kgw_config *cfg)
 {
 	/* Not the default loop: that one would reap the children PAM modules wait for. */
@@ -124,6 +138,7 @@ static int serve(const struct kgw_config *cfg)
 		kgw_err("%s (has `kgwctl init' been run?)", serr);
 		goto out;
 	}
+	kgw_audit_set_sink(audit_to_store, store);
 	o.backend = kgw_backend_kgwd_new(loop, cfg, store);
 	if (!o.backend) {
 		kgw_err("out of memory");
@@ -155,6 +170,7 @@ static int serve(const struct kgw_config *cfg)
 out:
 	kgw_portal_free(portal);
 	kgw_backend_kgwd_free((struct portal_backend *)o.backend);
+	kgw_audit_set_sink(NULL, NULL);
 	kgw_store_close(store);
 	ev_loop_destroy(loop);
 	return ret;

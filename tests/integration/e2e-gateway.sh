@@ -60,15 +60,21 @@ ip -n "$NODE" addr add 10.0.0.20/24 dev eth0; ip -n "$NODE" route add default vi
 
 say "the Kubernetes API stand-in (TLS on 10.0.0.10:6443), another service on :8080, and a node's ssh"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=api \
-	-keyout "$T/api.key" -out "$T/api.crt" >/dev/null 2>&1
-it_bg ip netns exec "$API" openssl s_server -quiet -accept 6443 -www -cert "$T/api.crt" -key "$T/api.key"
+	-addext subjectAltName=IP:10.0.0.10 -keyout "$T/api.key" -out "$T/api.crt" >/dev/null 2>&1
+chmod 0644 "$T/api.key"
+it_bg ip netns exec "$API" python3 "$(it_srcdir)/tests/integration/api-standin.py" 10.0.0.10 6443 \
+	"$T/api.crt" "$T/api.key"
 it_bg ip netns exec "$API" sh -c 'while :; do echo other | nc -l -p 8080 -q 0 >/dev/null 2>&1; done'
-it_bg ip netns exec "$NODE" sh -c 'while :; do echo SSH-2.0-node | nc -l -p 22 -q 0 >/dev/null 2>&1; done'
+for port in 22 6443 10250; do	# ssh, an API port, the kubelet: all listening
+	it_bg ip netns exec "$NODE" sh -c "while :; do echo node | nc -l -p $port -q 0 >/dev/null 2>&1; done"
+done
 it_wait 5 ip netns exec "$API" sh -c "ss -ltn | grep -q ':6443 '" || true
 # Something on the gateway that is not the portal, and the public ingress.
 it_bg ip netns exec "$GW" sh -c 'while :; do echo gw | nc -l -p 9999 -q 0 >/dev/null 2>&1; done'
 it_bg ip netns exec "$INET" sh -c 'while :; do echo ingress | nc -l -s 203.0.113.80 -p 443 -q 0 >/dev/null 2>&1; done'
 
+it_check "the node's services answer on the LAN (so refusals below are the policy's)" \
+	ip netns exec "$GW" nc -z -w 2 10.0.0.20 10250
 say "kgwctl init: database, gateway key, TLS certificate, first admin"
 cat > "$T/kgw.conf" <<CONF
 [gateway]
@@ -156,10 +162,15 @@ ip -n "$OP" route add 10.0.0.20/32 dev "$CLI"	# the operator tries to reach more
 ip -n "$OP" route add 10.0.0.1/32 dev "$CLI"
 
 say "through the tunnel: the API answers; the node and other ports do not"
-it_check "curl reaches the API stand-in through the tunnel" \
-	ip netns exec "$OP" curl -sk --max-time 5 -o /dev/null https://10.0.0.10:6443/
-it_check_not "the node's ssh is unreachable through the tunnel" \
-	ip netns exec "$OP" nc -z -w 2 10.0.0.20 22
+it_check "curl gets the API's /version through the tunnel (TLS verified)" sh -c \
+	"ip netns exec $OP curl -s --cacert $T/api.crt --max-time 5 https://10.0.0.10:6443/version | jq -e '.gitVersion == \"v1.29.0-kgw-standin\"'"
+for port in 22 6443 10250; do
+	it_check_not "the node is unreachable through the tunnel (port $port)" \
+		ip netns exec "$OP" nc -z -w 2 10.0.0.20 "$port"
+done
+ip -n "$OP" route add 203.0.113.80/32 dev "$CLI"
+it_check_not "public addresses are not reachable through the tunnel" ip netns exec "$OP" nc -z -w 2 203.0.113.80 443
+ip -n "$OP" route del 203.0.113.80/32 dev "$CLI"
 it_check_not "another port of the API host is unreachable" ip netns exec "$OP" nc -z -w 2 10.0.0.10 8080
 it_check_not "ping to the API host is dropped (TCP to 6443 only)" ip netns exec "$OP" ping -c 1 -W 1 10.0.0.10
 it_check_not "the gateway itself is unreachable through the tunnel" ip netns exec "$OP" nc -z -w 2 10.0.0.1 9999
@@ -225,6 +236,13 @@ it_check "kgw-client routed only the API prefix" sh -c \
 it_check_not "the node stays unreachable" ip netns exec "$OP" nc -z -w 2 10.0.0.20 22
 it_check "kgw-client status --json shows user, address and a handshake" sh -c \
 	"ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC status --profile $PROF --json | jq -e '.user == \"alice\" and .latest_handshake > 0'"
+it_check "kgw-client kubeconfig, then kubectl version through the tunnel" sh -c \
+	"ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC kubeconfig --profile $PROF --name kgw-e2e \
+		--certificate-authority $T/api.crt > $T/kubeconfig &&
+	 kubectl config --kubeconfig $T/kubeconfig set-credentials op --token not-used-by-the-stand-in >/dev/null &&
+	 kubectl config --kubeconfig $T/kubeconfig set-context kgw --cluster kgw-e2e --user op >/dev/null &&
+	 kubectl config --kubeconfig $T/kubeconfig use-context kgw >/dev/null &&
+	 ip netns exec $OP kubectl --kubeconfig $T/kubeconfig version -o json | jq -e '.serverVersion.gitVersion == \"v1.29.0-kgw-standin\"'"
 it_check "kgw-client export --wg-quick is a config wg-quick accepts" sh -c \
 	"ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC export --profile $PROF --wg-quick > $T/exp.conf && wg-quick strip $T/exp.conf | grep -q '^PrivateKey'"
 it_check "kgw-client disconnect" inop "$KC" disconnect --profile "$PROF"
