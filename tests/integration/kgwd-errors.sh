@@ -51,6 +51,25 @@ rm -f "$T/wg.key"
 it_check "a missing private key file is refused (3)" expect 3 "cannot open the private key" \
 	ip netns exec "$NS" "$KGWD" -c "$T/kgw.conf" -f
 it_check "and leaves no TUN device behind" sh -c "! ip -n $NS link show kge$IT_TAG"
+
+# With everything there, kgwd starts in the foreground and tells systemd.
+"$B/tools/kgwctl" --db "$T/kgw.db" -c "$T/kgw.conf" init --force --wg-key "$T/wg.key" --tls-cert "$T/tls.crt" \
+	--tls-key "$T/tls.key" --admin-password-stdin <<PW >/dev/null
+an-admin-password
+PW
+# kgwd tells systemd after dropping to kgw: as with /run/systemd/notify, it
+# must be able to reach the socket and its own run directory.
+chmod 0755 "$T"; mkdir -p "$T/run"; chown kgw:kgw "$T/run"
+sed -i "s|^control_socket = .*|control_socket = $T/run/kgwd.sock|" "$T/kgw.conf"
+python3 -c '
+import socket, sys
+import os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666)
+s.settimeout(20)
+print(s.recv(4096).decode(), flush=True)' "$T/notify" > "$T/notified" &
+it_wait 5 test -S "$T/notify"
+it_bg ip netns exec "$NS" env NOTIFY_SOCKET="$T/notify" "$KGWD" -c "$T/kgw.conf" -f
+it_check "kgwd -f tells systemd READY=1 (sd_notify)" it_wait 20 grep -q READY=1 "$T/notified"
 it_teardown
-it_check "nothing left behind" it_leftovers "$T/kgwd.sock"
+it_check "nothing left behind" it_leftovers "$T/kgwd.sock" "$T/run/kgwd.sock"
 it_done
