@@ -66,6 +66,12 @@ it_teardown() {
 
 it_cleanup() {
 	rc=$?
+	# A script that dies half-way (a shell error, an unset variable) must
+	# not pass: only it_done marks a run that reached its end.
+	if [ $rc -eq 0 ] && [ -z "${IT_DONE:-}" ] && [ -z "${IT_NO_PLAN:-}" ]; then
+		echo "not ok - $IT_NAME stopped before its last check" >&2
+		rc=99
+	fi
 	it_teardown
 	rm -rf "$IT_TMP"
 	exit $rc
@@ -110,7 +116,22 @@ it_leftovers() {
 	[ -z "$left" ] || { echo "left behind:$left"; return 1; }
 }
 
+# it_keep FILE [EXTRA-PATH...]: leave everything running (tools/demo
+# --keep) and write to FILE what `tools/demo --stop' needs to remove it all.
+it_keep() {
+	f=$1; shift
+	{
+		echo "IT_PIDS='$IT_PIDS'"
+		echo "IT_NETNS='$IT_NETNS'"
+		echo "IT_TMP='$IT_TMP'"
+		echo "IT_EXTRA='$*'"
+	} > "$f"
+	IT_DONE=1
+	trap - EXIT INT TERM
+}
+
 it_done() {
+	IT_DONE=1
 	echo "# $IT_NAME: $((IT_CHECKS - IT_FAILS)) of $IT_CHECKS checks passed"
 	[ "$IT_FAILS" -eq 0 ]
 }
