@@ -104,8 +104,10 @@ int kgwc_api_open(const struct kgwc_gateway *gw, const struct kgwc_login *login,
 	int ret;
 
 	sodium_bin2base64(key, sizeof(key), login->public_key, WG_KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
-	o = json_pack("{s:s, s:s, s:s, s:s}", "user", login->user, "password", login->password,
-		      "otp", login->otp, "public_key", key);
+	/* o*: no "ttl" key unless one was asked for. */
+	o = json_pack("{s:s, s:s, s:s, s:s, s:o*}", "user", login->user, "password", login->password,
+		      "otp", login->otp, "public_key", key,
+		      "ttl", login->ttl ? json_integer((json_int_t)login->ttl) : NULL);
 	body = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (o) {
 		/* jansson keeps copies of the strings: wipe them before they are freed. */

@@ -23,7 +23,12 @@ struct kgwc_login {
 	const char *password;	/* secret */
 	const char *otp;	/* secret */
 	uint8_t public_key[WG_KEY_LEN];
+	unsigned long ttl;	/* seconds; 0: the gateway's default */
 };
+
+/* What --ttl may ask for; the gateway caps it at its own maximum. */
+#define KGWC_TTL_MIN 5
+#define KGWC_TTL_MAX (7 * 86400)
 
 /* POST: on success *session is the gateway's JSON object (the caller's). */
 int kgwc_api_open(const struct kgwc_gateway *gw, const struct kgwc_login *login, json_t **session,

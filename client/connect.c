@@ -28,6 +28,8 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "conf.h"
+#include "ended.h"
 #include "format.h"
 #include "log.h"
 #include "profile.h"
@@ -38,7 +40,8 @@
 
 static const char usage[] =
 "Usage: kgw-client connect [--profile NAME|PATH] [--password-stdin] [--otp CODE]\n"
-"                          [--foreground] [--backend auto|kernel|userspace]\n"
+"                          [--ttl DURATION] [--foreground]\n"
+"                          [--backend auto|kernel|userspace]\n"
 "\n"
 "Logs in to the gateway of the profile (password, then the verification code\n"
 "from the authenticator app), with a key pair made for this session alone,\n"
@@ -52,6 +55,8 @@ static const char usage[] =
 "      --password-stdin     read the password from the first line of standard\n"
 "                           input, and the code from the second unless --otp\n"
 "      --otp CODE           the verification code\n"
+"      --ttl DURATION       ask for a session shorter than the gateway's maximum\n"
+"                           (seconds, or with s, m, h or d: 15m, 2h)\n"
 "  -f, --foreground         stay attached; Ctrl-C ends the session\n"
 "      --backend WHICH      auto (default), kernel or userspace\n"
 "  -h, --help\n"
@@ -60,13 +65,14 @@ static const char usage[] =
 "3 login refused, 4 throttled (the wait is printed), 5 gateway unreachable,\n"
 "TLS failure or certificate pin mismatch, 6 the tunnel could not be set up.\n";
 
-enum { OPT_PASSWORD_STDIN = 256, OPT_OTP, OPT_BACKEND };
+enum { OPT_PASSWORD_STDIN = 256, OPT_OTP, OPT_BACKEND, OPT_TTL };
 
 struct connect_opts {
 	const char *profile;
 	const char *otp;
 	bool password_stdin, foreground;
 	enum kgwc_backend backend;
+	unsigned long ttl;	/* 0: the gateway's default */
 };
 
 static int parse(int argc, char **argv, struct connect_opts *o)
@@ -77,9 +83,11 @@ static int parse(int argc, char **argv, struct connect_opts *o)
 		{ "otp", required_argument, NULL, OPT_OTP },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "ttl", required_argument, NULL, OPT_TTL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *why;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "p:fh", longopts, NULL)) != -1) {
@@ -91,6 +99,13 @@ static int parse(int argc, char **argv, struct connect_opts *o)
 		case OPT_BACKEND:
 			if (kgwc_backend_parse(optarg, &o->backend)) {
 				fprintf(stderr, "kgw-client connect: --backend is auto, kernel or userspace\n");
+				return -1;
+			}
+			break;
+		case OPT_TTL:
+			if ((why = kgw_parse_duration(optarg, KGWC_TTL_MIN, KGWC_TTL_MAX, &o->ttl))) {
+				fprintf(stderr, "kgw-client connect: --ttl `%s' %s (%d s to %d days)\n",
+					optarg, why, KGWC_TTL_MIN, KGWC_TTL_MAX / 86400);
 				return -1;
 			}
 			break;
@@ -209,6 +224,7 @@ static int run_tunnel(struct run *r, int ready_fd)
 		code = KGWC_EXIT_ERROR;
 		goto fail;
 	}
+	kgwc_ended_clear(r->st.profile);
 	ev_signal_init(&sigint_w, stop_cb, SIGINT);
 	ev_signal_init(&sigterm_w, stop_cb, SIGTERM);
 	ev_signal_init(&sighup_w, stop_cb, SIGHUP);
@@ -233,6 +249,8 @@ static int run_tunnel(struct run *r, int ready_fd)
 
 	kgwc_tunnel_down(t);
 	kgwc_state_remove(r->st.profile);
+	if (r->expired && kgwc_ended_note(r->st.profile, &r->st.session))
+		kgw_warn("cannot record that the session expired");
 	kgw_notice("%s: tunnel down (%s)", r->st.interface,
 		   r->expired ? "the session expired" : "stopped");
 	/* In the foreground Ctrl-C is the disconnect; in the background `disconnect' ended it. */
@@ -367,7 +385,7 @@ static int preflight(const struct kgwc_profile_ref *ref, const struct kgwc_profi
 static int login(const struct connect_opts *o, const struct kgwc_profile *p, struct run *r)
 {
 	struct kgwc_secrets sec = { 0 };
-	struct kgwc_login l = { .user = p->user };
+	struct kgwc_login l = { .user = p->user, .ttl = o->ttl };
 	char err[KGWC_ERR_MAX];
 	int code;
 

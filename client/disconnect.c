@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "ended.h"
 #include "log.h"
 #include "profile.h"
 #include "state.h"
@@ -111,6 +112,8 @@ int kgwc_cmd_disconnect(int argc, char **argv)
 	}
 	ret = kgwc_state_load(ref.name, &st, err);
 	if (ret == -ENOENT) {
+		/* The user has seen that the last session expired: forget it. */
+		kgwc_ended_clear(ref.name);
 		kgw_err("not connected");
 		return KGWC_EXIT_NOT_CONNECTED;
 	}

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "ended.h"
 #include "format.h"
 #include "log.h"
 #include "profile.h"
@@ -138,6 +139,30 @@ static int not_connected(bool json, const char *why)
 	return KGWC_EXIT_NOT_CONNECTED;
 }
 
+/* No live session, but the last one expired under a running tunnel: say so. */
+static int expired(bool json, const struct kgwc_ended *e)
+{
+	char when[64];
+	time_t t = (time_t)e->expired;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm))
+		snprintf(when, sizeof(when), "%lld", (long long)e->expired);
+	if (json) {
+		json_t *o = json_pack("{s:b, s:s, s:s, s:s, s:I}", "connected", 0, "ended", "expired",
+				      "user", e->user, "session", e->session, "expired",
+				      (json_int_t)e->expired);
+
+		if (o)
+			json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+	}
+	kgw_err("not connected: the session of %s expired at %s (`kgw-client connect' starts a new one)",
+		e->user, when);
+	return KGWC_EXIT_NOT_CONNECTED;
+}
+
 int kgwc_cmd_status(int argc, char **argv)
 {
 	const char *profile = NULL;
@@ -155,8 +180,13 @@ int kgwc_cmd_status(int argc, char **argv)
 		return KGWC_EXIT_USAGE;
 	}
 	ret = kgwc_state_load(ref.name, &st, err);
-	if (ret == -ENOENT)
+	if (ret == -ENOENT) {
+		struct kgwc_ended e;
+
+		if (!kgwc_ended_load(ref.name, &e))
+			return expired(json, &e);
 		return not_connected(json, "not connected");
+	}
 	if (ret) {
 		kgw_err("%s", err);
 		return KGWC_EXIT_ERROR;

@@ -99,7 +99,7 @@ static const char *parse_uint(const char *v, unsigned long min, unsigned long ma
 	return NULL;
 }
 
-static const char *parse_duration(const char *v, unsigned long min, unsigned long max, unsigned long *out)
+const char *kgw_parse_duration(const char *v, unsigned long min, unsigned long max, unsigned long *out)
 {
 	static const struct { char suffix; unsigned long mult; } units[] = {
 		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', DAY },
@@ -155,7 +155,7 @@ static const char *parse_value(const struct key *k, const char *v, struct kgw_co
 	case T_UINT:
 	case T_DURATION:
 		why = k->type == T_UINT ? parse_uint(v, k->min, k->max, &n)
-					: parse_duration(v, k->min, k->max, &n);
+					: kgw_parse_duration(v, k->min, k->max, &n);
 		if (!why)
 			*(unsigned int *)field = (unsigned int)n;
 		return why;

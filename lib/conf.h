@@ -89,4 +89,8 @@ struct kgw_config_key_info {
 size_t kgw_config_key_count(void);
 const struct kgw_config_key_info *kgw_config_key(size_t i);
 
+/* "90", "90s", "15m", "8h", "2d" to seconds in [min, max]; NULL, or what is wrong. */
+const char *kgw_parse_duration(const char *v, unsigned long min, unsigned long max,
+			       unsigned long *out);
+
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ struct pending {
 	char user[KGW_USER_NAME_MAX + 1];
 	char host[KGW_HTTP_HOST_MAX + 1];
 	uint8_t public_key[KGW_WG_KEY_LEN];
+	unsigned int ttl;	/* the client asked for a shorter session; 0: the default */
 	char token[KGW_TOKEN_MAX + 1];
 };
 
@@ -287,6 +289,7 @@ static void pam_done(void *arg, const struct kgw_pam_result *res)
 		.user = p->user,
 		.source = &p->source,
 		.host = p->host[0] ? p->host : NULL,
+		.ttl = p->ttl,
 	};
 	memcpy(sreq.public_key, p->public_key, sizeof(sreq.public_key));
 	api->backend->ops->authorize(api->backend->ctx, &sreq, backend_done, p);
@@ -347,7 +350,8 @@ struct login_fields {
 static int read_login(struct pending *p, const json_t *body, struct login_fields *f,
 		      char err[static KGW_JSON_ERR_MAX])
 {
-	static const char *const fields[] = { "user", "password", "otp", "public_key", NULL };
+	static const char *const fields[] = { "user", "password", "otp", "public_key", "ttl", NULL };
+	const json_t *ttl = json_object_get(body, "ttl");
 
 	if (kgw_json_check_keys(body, fields, err) ||
 	    kgw_json_get_string(body, "user", 1, KGW_USER_NAME_MAX, &f->user, err))
@@ -370,6 +374,14 @@ static int read_login(struct pending *p, const json_t *body, struct login_fields
 		snprintf(err, KGW_JSON_ERR_MAX, "`public_key' is not a WireGuard public key");
 		return -EINVAL;
 	}
+	/* Optional: a shorter session than the gateway's maximum; longer is capped. */
+	if (ttl && (!json_is_integer(ttl) || json_integer_value(ttl) < KGW_SESSION_TTL_MIN ||
+		    json_integer_value(ttl) > UINT_MAX / 2)) {
+		snprintf(err, KGW_JSON_ERR_MAX, "`ttl' must be a whole number of seconds, at least %d",
+			 KGW_SESSION_TTL_MIN);
+		return -EINVAL;
+	}
+	p->ttl = ttl ? (unsigned int)json_integer_value(ttl) : 0;
 	return 0;
 }
 

@@ -32,7 +32,12 @@ struct portal_session_request {
 	uint8_t public_key[KGW_WG_KEY_LEN];	/* the client's WireGuard key for this session */
 	const union kgw_sockaddr *source;
 	const char *host;			/* the Host header (default endpoint); or NULL */
+	unsigned int ttl;			/* seconds the client asked for; 0: the default */
 };
+
+/* The shortest session a client may ask for: below it, keepalives and the
+ * handshake itself would eat the session. */
+#define KGW_SESSION_TTL_MIN 5
 
 /*
  * `session' is the JSON object the client gets back (the gateway's key and

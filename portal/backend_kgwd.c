@@ -265,6 +265,7 @@ static void be_authorize(void *ctx, const struct portal_session_request *req, po
 	char hash[KGW_TOKEN_HASH_LEN + 1], key[48];
 	struct kgw_dest *dests = NULL;
 	struct kgw_user user;
+	unsigned int ttl;
 	size_t n = 0;
 	json_t *r;
 
@@ -284,8 +285,9 @@ static void be_authorize(void *ctx, const struct portal_session_request *req, po
 	kgw_token_hash(c->token, hash);
 	sodium_bin2base64(key, sizeof(key), req->public_key, KGW_WG_KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
 	snprintf(c->host, sizeof(c->host), "%s", req->host ? req->host : "");
+	ttl = req->ttl && req->ttl < b->cfg->session_ttl ? req->ttl : b->cfg->session_ttl;
 	r = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o}", "op", "authorize", "user", req->user,
-		      "public_key", key, "ttl", (json_int_t)b->cfg->session_ttl, "token_hash", hash,
+		      "public_key", key, "ttl", (json_int_t)ttl, "token_hash", hash,
 		      "destinations", dests_json(dests, n));
 	free(dests);
 	call_start(c, r);

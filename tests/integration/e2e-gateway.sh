@@ -11,7 +11,8 @@
 # tunnel, and nothing else: not the node, not another port of the API
 # host. Then: kgwd restarts and the session survives; DELETE ends it and
 # traffic stops within a second; a short session expires on time.
-# KGW_DEMO=1 narrates (tools/demo).
+# KGW_DEMO=1 narrates (tools/demo); KGW_DEMO_KEEP=FILE stops once the
+# operator is connected and leaves it all running (tools/demo --keep).
 . "$(dirname "$0")/lib.sh"
 it_skip_unless_root wireguard-go wg curl oathtool openssl nc jq
 B=$(it_builddir)
@@ -224,9 +225,14 @@ KC="$B/client/kgw-client"; PROF="$T/client.conf"; KCI=kcl$IT_TAG
 inop() { ip netns exec "$OP" env XDG_CONFIG_HOME="$T/xdg" "$@"; }
 it_check "kgw-client init writes a profile pinned to the gateway's certificate" \
 	inop "$KC" init --profile "$PROF" --gateway 203.0.113.10:4443 --pin "$PIN" --user alice --interface "$KCI"
+# Ten minutes ahead: a well-formed code far outside the accepted window.
+wrong_code=$(oathtool --totp -b "$SECRET" -N "now + 10 minutes")
+it_check "kgw-client with a wrong code: exit 3 (login refused) and no tunnel" sh -c \
+	"echo 'alice-pw-5678' | ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC connect --profile $PROF --password-stdin --otp $wrong_code; [ \$? = 3 ] && ! ip -n $OP link show $KCI"
 # Codes are single use: wait for a time step newer than every code used so far.
 while [ $(( $(date +%s) / 30 )) -lt "$LAST_STEP" ]; do sleep 1; done
-CODE=$(oathtool --totp -b "$SECRET" -N "now + 30 seconds")
+T0=$(date +%s); CODE_STEP=$(( (T0 + 30) / 30 ))
+CODE=$(oathtool --totp -b "$SECRET" -N "@$((T0 + 30))")
 it_check "kgw-client connect (password on stdin, code as an option)" sh -c \
 	"echo 'alice-pw-5678' | ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC connect --profile $PROF --password-stdin --otp $CODE"
 it_check "through kgw-client's tunnel the API answers" \
@@ -245,10 +251,62 @@ it_check "kgw-client kubeconfig, then kubectl version through the tunnel" sh -c 
 	 ip netns exec $OP kubectl --kubeconfig $T/kubeconfig version -o json | jq -e '.serverVersion.gitVersion == \"v1.29.0-kgw-standin\"'"
 it_check "kgw-client export --wg-quick is a config wg-quick accepts" sh -c \
 	"ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC export --profile $PROF --wg-quick > $T/exp.conf && wg-quick strip $T/exp.conf | grep -q '^PrivateKey'"
-it_check "kgw-client disconnect" inop "$KC" disconnect --profile "$PROF"
+if [ -n "${KGW_DEMO_KEEP:-}" ]; then
+	it_keep "$KGW_DEMO_KEEP" "/etc/pam.d/$PAMSVC"
+	cat <<EOF
+
+==> left running; try, as root:
+  ip netns exec $OP curl --cacert $T/api.crt https://10.0.0.10:6443/version
+  ip netns exec $OP kubectl --kubeconfig $T/kubeconfig version
+  ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC status --profile $PROF
+  ip netns exec $OP nc -z -w 2 10.0.0.20 22 || echo refused   # the node: not reachable
+  ip netns exec $GW nft list table inet kgw                 # the gateway's policy
+  ./tools/demo --stop                                      # remove it all
+EOF
+	exit 0
+fi
+# The operator hands the live session to a stock client: kgw-client's tunnel
+# process dies (kill -9: its state stays), wg-quick brings the exported
+# configuration up with wireguard-go, and the API answers through it.
+WQ=wq$IT_TAG
+inop "$KC" export --profile "$PROF" --wg-quick > "$T/$WQ.conf" 2>/dev/null
+KPID=$(inop "$KC" status --profile "$PROF" --json | jq -r .pid)
+kill -9 "$KPID" 2>/dev/null
+it_check "kgw-client's tunnel is gone after kill -9" it_wait 5 sh -c "! ip -n $OP link show $KCI"
+it_check "wg-quick up with the exported configuration (wireguard-go)" \
+	ip netns exec "$OP" env WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go wg-quick up "$T/$WQ.conf"
+it_check "through the stock client the API answers" \
+	it_wait 10 ip netns exec "$OP" curl -sk --max-time 3 -o /dev/null https://10.0.0.10:6443/version
+it_check_not "and the node stays unreachable" ip netns exec "$OP" nc -z -w 2 10.0.0.20 22
+it_check "wg-quick down" ip netns exec "$OP" wg-quick down "$T/$WQ.conf"
+it_check "kgw-client disconnect ends the session it no longer carries" inop "$KC" disconnect --profile "$PROF"
+it_check "kgw-client with the same code again: exit 3 (replay) and no tunnel" sh -c \
+	"echo 'alice-pw-5678' | ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC connect --profile $PROF --password-stdin --otp $CODE; [ \$? = 3 ] && ! ip -n $OP link show $KCI"
+it_check "the wrong password, the wrong code and the replays are in the audit log" sh -c \
+	"'$B/tools/kgwctl' --db $T/kgw.db audit --user alice --json > $T/audit.json && \
+	 jq -e '[.[] | select(.event == \"auth.fail\" and .detail == \"password\")] | length >= 1' $T/audit.json && \
+	 jq -e '[.[] | select(.event == \"auth.fail\" and .detail == \"otp\")] | length >= 1' $T/audit.json && \
+	 jq -e '[.[] | select(.event == \"otp.replay\")] | length >= 2' $T/audit.json"
 it_check_not "no traffic after disconnect" ip netns exec "$OP" curl -sk --max-time 2 -o /dev/null https://10.0.0.10:6443/
 it_check_not "and no tunnel interface" ip -n "$OP" link show "$KCI"
 it_check_not "its session is gone from kgwd" sh -c "ctlsock() { printf '%s\n' \"\$1\" | ip netns exec $GW nc -U -q 1 $T/run/kgwd.sock; }; ctlsock '{\"op\":\"list\"}' | jq -e '.sessions | length > 0'"
+
+# A short session asked for with --ttl: it ends by itself, the gateway drops
+# the peer, and status says the session expired.
+# A code of a time step after the last one used.
+while [ $(( $(date +%s) / 30 )) -le "$CODE_STEP" ]; do sleep 1; done
+CODE=$(oathtool --totp -b "$SECRET")
+it_check "kgw-client connect --ttl 8s" sh -c \
+	"echo 'alice-pw-5678' | ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC connect --profile $PROF --password-stdin --otp $CODE --ttl 8s"
+it_check "the gateway granted 8 s, not its 600 s maximum" sh -c \
+	"inop() { ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg \"\$@\"; }; inop $KC status --profile $PROF --json | jq -e '.expires - .created <= 8 and .expires_in <= 8'"
+it_check "the short session carries traffic" \
+	it_wait 5 ip netns exec "$OP" curl -sk --max-time 2 -o /dev/null https://10.0.0.10:6443/version
+it_check "after its expiry kgw-client status says it expired (exit 7)" it_wait 20 sh -c \
+	"ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC status --profile $PROF --json > $T/st.json; [ \$? = 7 ] && jq -e '.ended == \"expired\" and .user == \"alice\"' $T/st.json"
+it_check "and in words" sh -c "ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC status --profile $PROF 2>&1 | grep -q 'expired at'"
+it_check_not "traffic stopped" ip netns exec "$OP" curl -sk --max-time 2 -o /dev/null https://10.0.0.10:6443/
+it_check_not "the gateway dropped the peer" sh -c "printf '%s\n' '{\"op\":\"list\"}' | ip netns exec $GW nc -U -q 1 $T/run/kgwd.sock | jq -e '.sessions | length > 0'"
 
 it_teardown
 it_check "nothing left behind" it_leftovers "/var/run/wireguard/$CLI.sock" "/var/run/wireguard/$ROGUE.sock" \

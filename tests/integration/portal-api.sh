@@ -150,6 +150,9 @@ check "400 is a JSON error" body_has '"code":"invalid_request"'
 check "a number for the password: 400" [ "$(api 127.0.0.2 POST /api/v1/sessions -H 'Content-Type: application/json' --data-binary "{\"user\":\"bob\",\"password\":1,\"otp\":\"123456\",\"public_key\":\"$key\"}")" = 400 ]
 check "an unknown field: 400" [ "$(api 127.0.0.2 POST /api/v1/sessions -H 'Content-Type: application/json' --data-binary "{\"user\":\"bob\",\"password\":\"x\",\"otp\":\"123456\",\"public_key\":\"$key\",\"admin\":true}")" = 400 ]
 check "a bad public key: 400" [ "$(login 127.0.0.2 bob s3cret 123456 AAAA)" = 400 ]
+for ttl in '"60"' 0 4 1.5 -1 99999999999; do
+	check "ttl $ttl: 400" [ "$(api 127.0.0.2 POST /api/v1/sessions -H 'Content-Type: application/json' --data-binary "{\"user\":\"bob\",\"password\":\"x\",\"otp\":\"123456\",\"public_key\":\"$key\",\"ttl\":$ttl}")" = 400 ]
+done
 check "form data, not JSON: 415" [ "$(api 127.0.0.2 POST /api/v1/sessions --data 'user=bob')" = 415 ]
 check "a path that does not exist: 404" [ "$(api 127.0.0.2 GET /api/v2/nothing)" = 404 ]
 check "GET on the login path: 405" [ "$(api 127.0.0.2 GET /api/v1/sessions)" = 405 ]
