@@ -111,7 +111,8 @@ static int parse_dests(json_t *arr, struct kgw_ctl_request *req, char *err, size
 			char qc[48], qp[48];
 
 			return fail(err, errlen, "bad destination `%s' ports `%s'",
-				    printable(cidr, qc, sizeof(qc)), printable(ports, qp, sizeof(qp)));
+				    printable(cidr, qc, sizeof(qc)),
+				    printable(ports, qp, sizeof(qp)));
 		}
 	}
 	return 0;

@@ -141,9 +141,11 @@ START_TEST(test_error_reply_always)
 		struct kgw_ctl_request req;
 		char err[200], *reply;
 
-		ck_assert_int_eq(kgw_ctl_parse(lines[i], strlen(lines[i]), &req, err, sizeof(err)), -EINVAL);
+		ck_assert_int_eq(kgw_ctl_parse(lines[i], strlen(lines[i]), &req, err, sizeof(err)),
+				 -EINVAL);
 		for (const char *c = err; *c; c++)
-			ck_assert_msg((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f, "line %zu: %s", i, err);
+			ck_assert_msg((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f,
+				      "line %zu: %s", i, err);
 		reply = kgw_ctl_error("bad_request", err);
 		ck_assert_ptr_nonnull(reply);
 		ck_assert_ptr_nonnull(strstr(reply, "\"bad_request\""));
