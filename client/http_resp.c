@@ -72,6 +72,13 @@ static int on_headers_complete(http_parser *p)
 {
 	struct kgwc_http_response *r = p->data;
 
+	/*
+	 * http_parser takes 1 to 3 digits; RFC 9110 15 wants three, 1xx-5xx.
+	 * Found by fuzz_client_http: "HTTP/1.1 0 x" completed with status 0,
+	 * which the struct uses for "no status line yet".
+	 */
+	if (p->status_code < 100 || p->status_code > 599)
+		return failed(r, -EBADMSG);
 	r->status = p->status_code;
 	/* A header with no value at all still gets one (""), so lookups see it. */
 	for (size_t i = 0; i < r->n_headers; i++) {

@@ -25,6 +25,22 @@ static const struct {
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * Request text quoted in an error goes back as a JSON string and into
+ * kgwd's log: printable ASCII only, so no cut can split a UTF-8 sequence
+ * (jansson refuses to encode that: the caller would get no answer at
+ * all) and no newline can forge a log line.
+ */
+static const char *printable(const char *in, char *out, size_t out_len)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < out_len; i++)
+		out[i] = (unsigned char)in[i] < 0x20 || (unsigned char)in[i] >= 0x7f ? '?' : in[i];
+	out[i] = '\0';
+	return out;
+}
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -91,8 +107,13 @@ static int parse_dests(json_t *arr, struct kgw_ctl_request *req, char *err, size
 		ret = kgw_dest_parse(cidr, ports, req->dests, KGW_DEST_MAX, &req->n_dests);
 		if (ret == -E2BIG)
 			return fail(err, errlen, "more than %d destinations", KGW_DEST_MAX);
-		if (ret)
-			return fail(err, errlen, "bad destination `%s' ports `%s'", cidr, ports);
+		if (ret) {
+			char qc[48], qp[48];
+
+			return fail(err, errlen, "bad destination `%s' ports `%s'",
+				    printable(cidr, qc, sizeof(qc)),
+				    printable(ports, qp, sizeof(qp)));
+		}
 	}
 	return 0;
 }
@@ -151,8 +172,11 @@ static int check_members(json_t *o, const char *const *allowed, char *err, size_
 
 		for (i = 0; allowed[i] && strcmp(allowed[i], k); i++)
 			;
-		if (!allowed[i])
-			return fail(err, errlen, "unknown member `%.40s'", k);
+		if (!allowed[i]) {
+			char q[44];
+
+			return fail(err, errlen, "unknown member `%s'", printable(k, q, sizeof(q)));
+		}
 	}
 	return 0;
 }
@@ -163,6 +187,7 @@ int kgw_ctl_parse(const char *line, size_t len, struct kgw_ctl_request *req, cha
 						 "destinations", NULL };
 	static const char *const revoke_keys[] = { "op", "id", "public_key", NULL };
 	static const char *const plain_keys[] = { "op", NULL };
+	char quoted[sizeof(((json_error_t *)0)->text)];
 	json_error_t jerr;
 	const char *op;
 	json_t *o;
@@ -172,7 +197,7 @@ int kgw_ctl_parse(const char *line, size_t len, struct kgw_ctl_request *req, cha
 	memset(req, 0, sizeof(*req));
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o)
-		return fail(err, errlen, "not JSON: %s", jerr.text);
+		return fail(err, errlen, "not JSON: %s", printable(jerr.text, quoted, sizeof(quoted)));
 	if (!json_is_object(o)) {
 		fail(err, errlen, "a request is a JSON object");
 		goto out;

@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "json.h"
 #include "log.h"
+#include "login.h"
 #include "source.h"
 
 struct kgw_api {
@@ -303,89 +304,7 @@ static bool json_content_type(const char *ct)
 	return ct && !strncasecmp(ct, json, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* Letters, digits, ".", "_", "-" and "@", starting with a letter or digit. */
-static bool valid_user(const char *u)
-{
-	static const char extra[] = "._-@";
-
-	if (!((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') || (*u >= '0' && *u <= '9')))
-		return false;
-	for (; *u; u++) {
-		if (!((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') ||
-		      (*u >= '0' && *u <= '9') || strchr(extra, *u)))
-			return false;
-	}
-	return true;
-}
-
-static bool all_digits(const char *s)
-{
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-	}
-	return true;
-}
-
-/* Standard base64 of 32 bytes, padded; all-zero is no key. */
-static bool parse_key(const char *b64, uint8_t key[static KGW_WG_KEY_LEN])
-{
-	size_t len = 0;
-
-	if (strlen(b64) != KGW_WG_KEY_B64_LEN ||
-	    sodium_base642bin(key, KGW_WG_KEY_LEN, b64, KGW_WG_KEY_B64_LEN, NULL, &len, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) || len != KGW_WG_KEY_LEN ||
-	    sodium_is_zero(key, KGW_WG_KEY_LEN)) {
-		sodium_memzero(key, KGW_WG_KEY_LEN);
-		return false;
-	}
-	return true;
-}
-
-struct login_fields {
-	const char *user, *password, *otp, *public_key;
-};
-
-/* Fills `f' from the body, or says in `err' what is wrong with it. */
-static int read_login(struct pending *p, const json_t *body, struct login_fields *f,
-		      char err[static KGW_JSON_ERR_MAX])
-{
-	static const char *const fields[] = { "user", "password", "otp", "public_key", "ttl", NULL };
-	const json_t *ttl = json_object_get(body, "ttl");
-
-	if (kgw_json_check_keys(body, fields, err) ||
-	    kgw_json_get_string(body, "user", 1, KGW_USER_NAME_MAX, &f->user, err))
-		return -EINVAL;
-	if (!valid_user(f->user)) {
-		snprintf(err, KGW_JSON_ERR_MAX, "`user' is not a valid user name");
-		return -EINVAL;
-	}
-	strcpy(p->user, f->user);
-	if (kgw_json_get_string(body, "password", 1, KGW_PASSWORD_MAX, &f->password, err) ||
-	    kgw_json_get_string(body, "otp", KGW_OTP_MIN_DIGITS, KGW_OTP_MAX_DIGITS, &f->otp,
-				err) ||
-	    kgw_json_get_string(body, "public_key", 1, KGW_WG_KEY_B64_LEN, &f->public_key, err))
-		return -EINVAL;
-	if (!all_digits(f->otp)) {
-		snprintf(err, KGW_JSON_ERR_MAX, "`otp' must be digits only");
-		return -EINVAL;
-	}
-	if (!parse_key(f->public_key, p->public_key)) {
-		snprintf(err, KGW_JSON_ERR_MAX, "`public_key' is not a WireGuard public key");
-		return -EINVAL;
-	}
-	/* Optional: a shorter session than the gateway's maximum; longer is capped. */
-	if (ttl && (!json_is_integer(ttl) || json_integer_value(ttl) < KGW_SESSION_TTL_MIN ||
-		    json_integer_value(ttl) > UINT_MAX / 2)) {
-		snprintf(err, KGW_JSON_ERR_MAX, "`ttl' must be a whole number of seconds, at least %d",
-			 KGW_SESSION_TTL_MIN);
-		return -EINVAL;
-	}
-	p->ttl = ttl ? (unsigned int)json_integer_value(ttl) : 0;
-	return 0;
-}
-
-static void submit_login(struct pending *p, const struct login_fields *f)
+static void submit_login(struct pending *p, const struct kgw_login *f)
 {
 	struct kgw_api *api = p->api;
 	struct kgw_pam_request pr = {
@@ -418,8 +337,9 @@ static void create_session(struct kgw_conn *c, const struct kgw_http_request *re
 {
 	struct pending *p = pending_new(ctx, c, OP_CREATE);
 	char err[KGW_JSON_ERR_MAX];
-	struct login_fields f;
+	struct kgw_login f;
 	json_t *body;
+	int ret = -EINVAL;
 
 	if (!p) {
 		kgw_conn_reply(c, NULL);
@@ -433,7 +353,14 @@ static void create_session(struct kgw_conn *c, const struct kgw_http_request *re
 		return;
 	}
 	body = kgw_json_parse_object(req->body, req->body_len, err);
-	if (!body || read_login(p, body, &f, err))
+	if (body) {
+		ret = kgw_login_read(body, &f, err);
+		if (f.user)
+			strcpy(p->user, f.user);
+		memcpy(p->public_key, f.public_key, sizeof(p->public_key));
+		p->ttl = f.ttl;
+	}
+	if (ret)
 		finish_error(p, "invalid", err, 400, "invalid_request", err, 0);
 	else
 		submit_login(p, &f);

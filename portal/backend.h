@@ -35,10 +35,6 @@ struct portal_session_request {
 	unsigned int ttl;			/* seconds the client asked for; 0: the default */
 };
 
-/* The shortest session a client may ask for: below it, keepalives and the
- * handshake itself would eat the session. */
-#define KGW_SESSION_TTL_MIN 5
-
 /*
  * `session' is the JSON object the client gets back (the gateway's key and
  * endpoint, the client's address, routes, keepalive, expiry and, from

@@ -38,6 +38,10 @@
 #define KGW_PORTAL_WRITE_TIMEOUT 10.0
 /* A handler (PAM, kgwd) that has not answered by then gets a 503 for it. */
 #define KGW_PORTAL_HANDLER_TIMEOUT 30.0
+
+/* The shortest session a client may ask for ("ttl"): below it, keepalives
+ * and the handshake itself would eat the session. */
+#define KGW_SESSION_TTL_MIN 5
 /*
  * After the last response, read and drop what the client still sends for
  * this long before closing, so the close does not turn into a reset that

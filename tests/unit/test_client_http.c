@@ -63,6 +63,10 @@ static const struct {
 	{ "GET / HTTP/1.1\r\nHost: x\r\n\r\n", false, -EBADMSG, 0, NULL },
 	/* 14: bytes after a complete response are ignored */
 	{ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokJUNK", false, 1, 200, "ok" },
+	/* 15-17: a status outside 100..599 (found by fuzz_client_http: 0 passed as complete) */
+	{ "HTTP/1.1 0 Zero\r\nContent-Length: 0\r\n\r\n", false, -EBADMSG, 0, NULL },
+	{ "HTTP/1.1 49 x\r\nConnection: close\r\n\r\n{}", true, -EBADMSG, 0, NULL },
+	{ "HTTP/1.1 600 x\r\nContent-Length: 0\r\n\r\n", false, -EBADMSG, 0, NULL },
 };
 
 START_TEST(test_response)

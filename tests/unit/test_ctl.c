@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl_proto.h"
@@ -119,6 +120,40 @@ static size_t tcp6(uint8_t *p, const char *dst, uint16_t port, uint8_t next)
 	return 60;
 }
 
+/*
+ * Found by fuzz_ctl: an error quoting request text cut inside a UTF-8
+ * sequence, which jansson would not encode, so kgwd closed the connection
+ * with no answer; a "\n" in a member name went into kgwd's log as a line.
+ */
+START_TEST(test_error_reply_always)
+{
+	static const char *const lines[] = {
+		"{\"op\":\"list\",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u00e9\":1}",
+		"{\"op\":\"list\",\"x\\ny\":1}",
+		"{\"op\":\"authorize\",\"user\":\"alice\",\"public_key\":\"" KEY "\",\"ttl\":60,"
+		"\"token_hash\":\"" HASH "\",\"destinations\":[{\"cidr\":\"\u00e9\u00e9\u00e9\u00e9"
+		"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+		"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\",\"ports\":\"1\\n\"}]}",
+		"{\"op\":\"list\"} \xc3",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		struct kgw_ctl_request req;
+		char err[200], *reply;
+
+		ck_assert_int_eq(kgw_ctl_parse(lines[i], strlen(lines[i]), &req, err, sizeof(err)),
+				 -EINVAL);
+		for (const char *c = err; *c; c++)
+			ck_assert_msg((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f,
+				      "line %zu: %s", i, err);
+		reply = kgw_ctl_error("bad_request", err);
+		ck_assert_ptr_nonnull(reply);
+		ck_assert_ptr_nonnull(strstr(reply, "\"bad_request\""));
+		free(reply);
+	}
+}
+END_TEST
+
 START_TEST(test_dpolicy)
 {
 	struct kgw_dest d[4];
@@ -153,6 +188,7 @@ int main(void)
 	tcase_add_test(tc, test_authorize_ok);
 	tcase_add_loop_test(tc, test_bad_requests, 0, ARRAY_SIZE(bad));
 	tcase_add_test(tc, test_too_many_destinations);
+	tcase_add_test(tc, test_error_reply_always);
 	tcase_add_test(tc, test_dpolicy);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

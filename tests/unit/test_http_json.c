@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "json.h"
+#include "login.h"
 #include "response.h"
 #include "unit.h"
 
@@ -144,6 +147,54 @@ START_TEST(test_check_keys)
 }
 END_TEST
 
+/* POST /api/v1/sessions: what the API hands on, and what it refuses. */
+#define LOGIN_KEY "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
+static const struct {
+	const char *text;
+	const char *err_has;	/* NULL: accepted */
+	bool user_known;	/* the audit can name the user */
+} login_cases[] = {
+	/* 0 */ { "{\"user\":\"alice\",\"password\":\"pw\",\"otp\":\"123456\",\"public_key\":\""
+		  LOGIN_KEY "\"}", NULL, true },
+	/* 1 */ { "{\"user\":\"-alice\",\"password\":\"pw\",\"otp\":\"123456\",\"public_key\":\""
+		  LOGIN_KEY "\"}", "not a valid user name", false },
+	/* 2 */ { "{\"user\":\"alice\",\"password\":\"pw\",\"otp\":\"12345a\",\"public_key\":\""
+		  LOGIN_KEY "\"}", "digits only", true },
+	/* 3 */ { "{\"user\":\"alice\",\"password\":\"pw\",\"otp\":\"123456\",\"public_key\":\""
+		  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}", "not a WireGuard public key", true },
+	/* 4 */ { "{\"user\":\"alice\",\"password\":\"pw\",\"otp\":\"123456\"}", "missing", true },
+	/* 5 */ { "{\"user\":\"alice\",\"password\":\"pw\",\"otp\":\"123456\",\"public_key\":\""
+		  LOGIN_KEY "\",\"admin\":true}", "unknown field", false },
+};
+
+START_TEST(test_login_read)
+{
+	char err[KGW_JSON_ERR_MAX] = "";
+	const char *t = login_cases[_i].text;
+	json_t *v = kgw_json_parse_object(t, strlen(t), err);
+	struct kgw_login l;
+	int ret;
+
+	ck_assert_ptr_nonnull(v);
+	ret = kgw_login_read(v, &l, err);
+	if (!login_cases[_i].err_has) {
+		ck_assert_int_eq(ret, 0);
+		ck_assert_str_eq(l.user, "alice");
+		ck_assert_str_eq(l.password, "pw");
+		ck_assert_str_eq(l.otp, "123456");
+		ck_assert(!sodium_is_zero(l.public_key, sizeof(l.public_key)));
+	} else {
+		ck_assert_int_eq(ret, -EINVAL);
+		ck_assert_msg(strstr(err, login_cases[_i].err_has), "case %d: `%s'", _i, err);
+		ck_assert(login_cases[_i].user_known ? l.user && !strcmp(l.user, "alice") : !l.user);
+		ck_assert_ptr_null(l.password);
+		ck_assert_ptr_null(l.otp);
+		ck_assert(sodium_is_zero(l.public_key, sizeof(l.public_key)));
+	}
+	json_decref(v);
+}
+END_TEST
+
 START_TEST(test_error_body)
 {
 	size_t len;
@@ -273,6 +324,7 @@ static Suite *json_suite(void)
 	tcase_add_test(tc, test_deep_nesting);
 	tcase_add_loop_test(tc, test_get_string, 0, ARRAY_SIZE(string_cases));
 	tcase_add_test(tc, test_check_keys);
+	tcase_add_loop_test(tc, test_login_read, 0, ARRAY_SIZE(login_cases));
 	tcase_add_test(tc, test_error_body);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tr, test_response_json);
