@@ -22,7 +22,7 @@ ROUNDS=${ROUNDS:-9}; LOGINS=${LOGINS:-64}; CONCURRENCY=${CONCURRENCY:-16}; WORKE
 T=$IT_TMP; chmod 0755 "$T"
 OP=kgwbo$IT_TAG; GW=kgwbg$IT_TAG; API=kgwba$IT_TAG; PAMSVC=kgw-bench-$IT_TAG
 getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
-trap 'rc=$?; rm -f "/etc/pam.d/$PAMSVC"; it_cleanup; exit $rc' EXIT INT TERM
+trap 'rc=$?; rm -f "/etc/pam.d/$PAMSVC"; it_cleanup $rc' EXIT INT TERM
 
 it_netns "$OP" "$GW" "$API"
 ip link add eth0 netns "$OP" type veth peer name op0 netns "$GW"

@@ -64,11 +64,16 @@ it_teardown() {
 	IT_PIDS=""
 }
 
+# it_cleanup [STATUS]: the exit trap. A script with a trap of its own
+# passes the status it caught: `trap 'rc=$?; mine; it_cleanup $rc' EXIT'.
 it_cleanup() {
-	rc=$?
-	# A script that dies half-way (a shell error, an unset variable) must
-	# not pass: only it_done marks a run that reached its end.
-	if [ $rc -eq 0 ] && [ -z "${IT_DONE:-}" ] && [ -z "${IT_NO_PLAN:-}" ]; then
+	rc=${1:-$?}
+	# Whatever the trap saw, a failed check fails the script; and one that
+	# dies half-way (a shell error, an unset variable) must not pass: only
+	# it_done marks a run that reached its end.
+	if [ "$rc" -eq 0 ] && [ "$IT_FAILS" -gt 0 ]; then
+		rc=1
+	elif [ "$rc" -eq 0 ] && [ -z "${IT_DONE:-}" ] && [ -z "${IT_NO_PLAN:-}" ]; then
 		echo "not ok - $IT_NAME stopped before its last check" >&2
 		rc=99
 	fi
