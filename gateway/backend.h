@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <ev.h>
+#include <jansson.h>
 
 #include "addr.h"
 #include "conf.h"
@@ -38,6 +39,12 @@ struct kgwd_backend_ops {
 	void (*remove_peer)(struct kgwd_backend *b, const uint8_t key[static WG_KEY_LEN]);
 	int (*peer_stats)(struct kgwd_backend *b, const uint8_t key[static WG_KEY_LEN],
 			  struct kgwd_peer_stats *st);
+	/*
+	 * Optional: the data plane's own counters (drops by reason, cookie
+	 * replies under load) as a new JSON object, or NULL. The kernel keeps
+	 * no such counters where kgwd can read them.
+	 */
+	json_t *(*device_stats)(struct kgwd_backend *b);
 	void (*free)(struct kgwd_backend *b);
 };
 

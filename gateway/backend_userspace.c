@@ -87,11 +87,32 @@ static void us_free(struct kgwd_backend *b)
 	free(u);
 }
 
+static json_t *us_device_stats(struct kgwd_backend *b)
+{
+	struct userspace *u = (struct userspace *)b;
+	const struct wg_device_stats *s = wg_device_stats(u->dev);
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "rx_bad_type", (json_int_t)s->rx_bad_type,
+			 "rx_bad_length", (json_int_t)s->rx_bad_length,
+			 "rx_bad_mac", (json_int_t)s->rx_bad_mac,
+			 "rx_bad_handshake", (json_int_t)s->rx_bad_handshake,
+			 "rx_unknown_index", (json_int_t)s->rx_unknown_index,
+			 "rx_bad_auth", (json_int_t)s->rx_bad_auth,
+			 "rx_replay", (json_int_t)s->rx_replay,
+			 "rx_bad_source", (json_int_t)s->rx_bad_source,
+			 "rx_policy", (json_int_t)s->rx_policy,
+			 "rx_ratelimited", (json_int_t)s->rx_ratelimited,
+			 "rx_cookie_sent", (json_int_t)s->rx_cookie_sent,
+			 "handshakes_completed", (json_int_t)s->handshakes_completed);
+}
+
 static const struct kgwd_backend_ops userspace_ops = {
 	.name = "userspace",
 	.add_peer = us_add_peer,
 	.remove_peer = us_remove_peer,
 	.peer_stats = us_peer_stats,
+	.device_stats = us_device_stats,
 	.free = us_free,
 };
 

@@ -141,6 +141,9 @@ static int setup(struct kgwd *d)
 		kgw_err("%s (has `kgwctl init' been run?)", err);
 		return ret;
 	}
+	if ((ret = kgw_store_unwritable(d->store)))
+		kgw_warn("%s: cannot be written (%s): live sessions are restored, new ones will fail",
+			 d->cfg.database, strerror(ret));
 	if ((ret = kgwd_read_private_key(d->cfg.private_key_file, key)))
 		return ret;
 	d->backend = open_backend(d, key);

@@ -55,14 +55,16 @@ static char *do_list(struct kgwd *d, const struct kgw_ctl_request *req)
 static char *do_stats(struct kgwd *d, const struct kgw_ctl_request *req)
 {
 	const struct kgwd_sessions *t = &d->sessions;
+	json_t *dev = d->backend->ops->device_stats ? d->backend->ops->device_stats(d->backend) : NULL;
 
 	(void)req;
-	return ok(json_pack("{s:{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}}", "stats",
+	/* "o*": the engine's counters when there are any, the key left out otherwise. */
+	return ok(json_pack("{s:{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o*}}", "stats",
 			    "backend", d->backend->ops->name, "interface", d->backend->ifname,
 			    "sessions", (json_int_t)t->count, "authorized", (json_int_t)t->authorized,
 			    "revoked", (json_int_t)t->revoked, "expired", (json_int_t)t->expired,
 			    "restored", (json_int_t)t->restored,
-			    "pool_free", (json_int_t)kgw_pool_available(&d->pool)));
+			    "pool_free", (json_int_t)kgw_pool_available(&d->pool), "device", dev));
 }
 
 static char *do_info(struct kgwd *d, const struct kgw_ctl_request *req)

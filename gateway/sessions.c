@@ -26,7 +26,15 @@ struct kgwd_session {
 	int64_t created, expires;
 	struct kgw_dest *dests;
 	struct kgwd_peer_policy policy;
+	/*
+	 * Two clocks end a session, whichever fires first: the timer runs on
+	 * the monotonic clock for the session's length (a wall clock set back
+	 * does not make it live longer), the periodic at `expires' on the wall
+	 * clock (set forward past it, the session ends at once, as the store,
+	 * the client and a restarted kgwd all read `expires' as wall time).
+	 */
 	ev_timer expiry;
+	ev_periodic expiry_wall;
 };
 
 void kgwd_sessions_init(struct kgwd_sessions *t, struct ev_loop *loop, struct kgwd_backend *backend,
@@ -57,6 +65,7 @@ static void session_drop(struct kgwd_session *s)
 	*pp = s->next;
 	t->count--;
 	ev_timer_stop(t->loop, &s->expiry);
+	ev_periodic_stop(t->loop, &s->expiry_wall);
 	t->backend->ops->remove_peer(t->backend, s->public_key);
 	kgw_pool_release(t->pool, s->host);
 	free(s->dests);
@@ -64,20 +73,42 @@ static void session_drop(struct kgwd_session *s)
 	free(s);
 }
 
-static void expiry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* Called when either clock says the session is over. */
+static void session_expire(struct kgwd_session *s)
 {
-	struct kgwd_session *s = w->data;
 	struct kgwd_sessions *t = s->t;
 	int64_t now = (int64_t)time(NULL);
+	char id[sizeof(s->id)];
+	int ret;
 
-	(void)loop;
-	(void)revents;
 	kgw_info("session %s of %s expired", s->id, s->user);
+	memcpy(id, s->id, sizeof(id));
 	t->expired++;
 	session_drop(s);
+	/*
+	 * Ended by its id, not by `expires <= now': after the wall clock was
+	 * set back the monotonic timer fires while `expires' is still ahead,
+	 * and a row left live would be restored by the next kgwd.
+	 */
+	if (t->store && (ret = kgw_store_session_end(t->store, id, now)) && ret != -EALREADY)
+		kgw_err("store: cannot mark session %s expired: %s", id, kgw_store_error(t->store));
 	if (t->store && kgw_store_session_expire(t->store, now) < 0)
 		kgw_err("store: cannot mark sessions expired: %s", kgw_store_error(t->store));
 	changed(t);
+}
+
+static void expiry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	session_expire(w->data);
+}
+
+static void expiry_wall_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	session_expire(w->data);
 }
 
 static struct kgwd_session *find_key(struct kgwd_sessions *t, const uint8_t key[WG_KEY_LEN])
@@ -109,6 +140,9 @@ static int session_start(struct kgwd_sessions *t, struct kgwd_session *s, int64_
 	ev_timer_init(&s->expiry, expiry_cb, (double)(s->expires > now ? s->expires - now : 0), 0.0);
 	s->expiry.data = s;
 	ev_timer_start(t->loop, &s->expiry);
+	ev_periodic_init(&s->expiry_wall, expiry_wall_cb, (double)s->expires, 0.0, NULL);
+	s->expiry_wall.data = s;
+	ev_periodic_start(t->loop, &s->expiry_wall);
 	s->next = t->list;
 	t->list = s;
 	t->count++;

@@ -68,6 +68,7 @@ static const struct key keys[] = {
 	{ "portal", "admin_pam_service", T_STRING, F(admin_pam_service), "kgw-admin", 1, 0, NULL },
 	{ "portal", "source_max_failures", T_UINT, F(source_max_failures), "10", 1, 100000, NULL },
 	{ "portal", "source_window", T_DURATION, F(source_window), "5m", 1, DAY, NULL },
+	{ "portal", "auth_timeout", T_DURATION, F(auth_timeout), "30s", 1, 300, NULL },
 	{ "portal", "admin_idle_timeout", T_DURATION, F(admin_idle_timeout), "15m", 60, DAY, NULL },
 	{ "portal", "admin_session_lifetime", T_DURATION, F(admin_session_lifetime), "8h", 60, 7 * DAY, NULL },
 	{ "auth", "otp_issuer", T_STRING, F(otp_issuer), "kgw", 1, 0, NULL },

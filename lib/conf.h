@@ -50,6 +50,7 @@ struct kgw_config {
 	char admin_pam_service[KGW_CONF_STR_MAX];
 	unsigned int source_max_failures;
 	unsigned int source_window;
+	unsigned int auth_timeout;	/* a login still in PAM or kgwd by then: 503 */
 	unsigned int admin_idle_timeout;
 	unsigned int admin_session_lifetime;
 	/* [auth] */

@@ -14,9 +14,42 @@
 #include "store_internal.h"
 #include "store_schema.h"
 
+/*
+ * The OS's reason behind an I/O failure, or 0. SQLite says "disk I/O
+ * error" or "unable to open database file" whether the disk is full, the
+ * file system read-only or the file gone; the admin needs to know which.
+ * Only asked for those codes: the errno SQLite keeps may be stale.
+ */
+static int os_reason(struct kgw_store *store, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		/* Its errno is often of a fallback that came after; ask the file. */
+		if (access(store->path, W_OK) < 0)
+			return errno;
+		return (rc & 0xff) == SQLITE_CANTOPEN ? sqlite3_system_errno(store->db) : 0;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+		return sqlite3_system_errno(store->db);
+	default:
+		return 0;
+	}
+}
+
 int kgw_store_fail(struct kgw_store *store, int rc, const char *what)
 {
-	kgw_store_failf(store, 0, "%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));
+	int os = os_reason(store, rc);
+
+	if (os)
+		kgw_store_failf(store, 0, "%s: %s: %s (%s)", store->path, what,
+				sqlite3_errmsg(store->db), strerror(os));
+	else
+		kgw_store_failf(store, 0, "%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));
+	if (os == ENOSPC || os == EDQUOT)
+		return -ENOSPC;
+	if (os == EROFS)
+		return -EROFS;
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -44,6 +77,11 @@ int kgw_store_failf(struct kgw_store *store, int ret, const char *fmt, ...)
 	vsnprintf(store->err, sizeof(store->err), fmt, ap);
 	va_end(ap);
 	return ret;
+}
+
+int kgw_store_unwritable(const struct kgw_store *store)
+{
+	return access(store->path, W_OK) < 0 ? errno : 0;
 }
 
 const char *kgw_store_error(const struct kgw_store *store)

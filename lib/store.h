@@ -49,6 +49,13 @@ int kgw_store_open(const char *path, unsigned int flags, struct kgw_store **out,
 		   char err[static KGW_STORE_ERR_MAX]) __attribute__((warn_unused_result));
 void kgw_store_close(struct kgw_store *store);
 
+/*
+ * 0 if the database file may be written, else the OS's reason (EROFS: a
+ * read-only file system). The store still opens and reads without it;
+ * daemons say so at start rather than at the first failed login.
+ */
+int kgw_store_unwritable(const struct kgw_store *store);
+
 /* The last error's text (SQLite's message and what was being done). */
 const char *kgw_store_error(const struct kgw_store *store);
 

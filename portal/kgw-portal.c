@@ -127,7 +127,7 @@ static int serve(const struct kgw_config *cfg)
 	char err[KGW_PORTAL_ERR_MAX], perr[KGW_PRIVS_ERR_MAX], addr[KGW_ADDR_STR_MAX];
 	struct kgw_portal *portal = NULL;
 	ev_signal sigint, sigterm;
-	int ret = 3;
+	int ret = 3, werr;
 
 	if (!loop) {
 		kgw_err("cannot create the event loop");
@@ -138,6 +138,9 @@ static int serve(const struct kgw_config *cfg)
 		kgw_err("%s (has `kgwctl init' been run?)", serr);
 		goto out;
 	}
+	if ((werr = kgw_store_unwritable(store)))
+		kgw_warn("%s: cannot be written (%s): logins will fail until it can", cfg->database,
+			 strerror(werr));
 	kgw_audit_set_sink(audit_to_store, store);
 	o.backend = kgw_backend_kgwd_new(loop, cfg, store);
 	if (!o.backend) {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <security/pam_appl.h>
 #include <sodium.h>
@@ -20,6 +21,7 @@
 /* One transaction; in sodium_malloc'd memory because it holds secrets. */
 struct job {
 	struct job *next;
+	bool abandoned;			/* the pool stopped without it: the worker frees it */
 	kgw_pam_done_fn done;
 	void *arg;
 	struct kgw_pam_result res;
@@ -42,6 +44,7 @@ struct kgw_pam_pool {
 	unsigned int queued, running, queue_max;
 	bool stopping;
 	pthread_t *threads;
+	struct job **current;		/* each worker's running job, or NULL */
 	unsigned int nthreads;
 };
 
@@ -174,11 +177,18 @@ out:
 	sodium_memzero(j->otp, sizeof(j->otp));
 }
 
+struct worker {
+	struct kgw_pam_pool *p;
+	unsigned int index;
+};
+
 static void *worker_main(void *arg)
 {
-	struct kgw_pam_pool *p = arg;
+	struct kgw_pam_pool *p = ((struct worker *)arg)->p;
+	unsigned int self = ((struct worker *)arg)->index;
 	struct job *j;
 
+	free(arg);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->queue && !p->stopping)
@@ -191,12 +201,19 @@ static void *worker_main(void *arg)
 			p->queue_tail = &p->queue;
 		p->queued--;
 		p->running++;
+		p->current[self] = j;
 		pthread_mutex_unlock(&p->lock);
 
 		run(j);
 
 		pthread_mutex_lock(&p->lock);
 		p->running--;
+		p->current[self] = NULL;
+		if (j->abandoned) {
+			/* Its caller was answered at shutdown; the loop is gone. */
+			job_free(j);
+			break;
+		}
 		j->next = p->done;
 		p->done = j;
 		ev_async_send(p->loop, &p->async);
@@ -314,9 +331,18 @@ static int start_workers(struct kgw_pam_pool *p, unsigned int workers)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (; p->nthreads < workers; p->nthreads++) {
-		ret = -pthread_create(&p->threads[p->nthreads], NULL, worker_main, p);
-		if (ret)
+		struct worker *w = malloc(sizeof(*w));
+
+		if (!w) {
+			ret = -ENOMEM;
 			break;
+		}
+		*w = (struct worker){ p, p->nthreads };
+		ret = -pthread_create(&p->threads[p->nthreads], NULL, worker_main, w);
+		if (ret) {
+			free(w);
+			break;
+		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return ret;
@@ -339,7 +365,10 @@ struct kgw_pam_pool *kgw_pam_pool_new(struct ev_loop *loop, unsigned int workers
 	if (!p)
 		return NULL;
 	p->threads = calloc(workers, sizeof(*p->threads));
-	if (!p->threads) {
+	p->current = calloc(workers, sizeof(*p->current));
+	if (!p->threads || !p->current) {
+		free(p->threads);
+		free(p->current);
 		free(p);
 		return NULL;
 	}
@@ -357,6 +386,49 @@ struct kgw_pam_pool *kgw_pam_pool_new(struct ev_loop *loop, unsigned int workers
 		return NULL;
 	}
 	return p;
+}
+
+/* Joins the workers for up to KGW_PAM_STOP_WAIT; true if some are stuck. */
+static bool join_workers(struct kgw_pam_pool *p)
+{
+	struct timespec deadline;
+	bool stuck = false;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);	/* pthread_timedjoin_np's clock */
+	deadline.tv_sec += KGW_PAM_STOP_WAIT;
+	for (unsigned int i = 0; i < p->nthreads; i++) {
+		if (pthread_timedjoin_np(p->threads[i], NULL, &deadline)) {
+			pthread_detach(p->threads[i]);
+			stuck = true;
+		}
+	}
+	return stuck;
+}
+
+/* Answers the callers of the jobs stuck workers still hold. */
+static void abandon_running(struct kgw_pam_pool *p)
+{
+	static const struct kgw_pam_result gone = { KGW_PAM_CANCELLED, PAM_ABORT, "authenticate",
+						    "kgw-portal is shutting down" };
+	struct {
+		kgw_pam_done_fn done;
+		void *arg;
+	} stuck[KGW_PAM_WORKERS_MAX];
+	unsigned int n = 0;
+
+	/* Copied under the lock: once marked, the worker may free the job. */
+	pthread_mutex_lock(&p->lock);
+	for (unsigned int i = 0; i < p->nthreads; i++) {
+		if (p->current[i]) {
+			p->current[i]->abandoned = true;
+			stuck[n].done = p->current[i]->done;
+			stuck[n++].arg = p->current[i]->arg;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	kgw_warn("PAM: %u login(s) still stuck in a module at shutdown; not waiting for them", n);
+	for (unsigned int i = 0; i < n; i++)
+		stuck[i].done(stuck[i].arg, &gone);
 }
 
 void kgw_pam_pool_free(struct kgw_pam_pool *p)
@@ -379,12 +451,23 @@ void kgw_pam_pool_free(struct kgw_pam_pool *p)
 	p->queued = 0;
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->lock);
-	for (unsigned int i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
+	if (join_workers(p)) {
+		/*
+		 * A module that never returns (a dead directory server without a
+		 * time-out) must not keep kgw-portal from stopping. Its caller
+		 * gets its answer now; the pool stays allocated for the stuck
+		 * thread, which frees its job if it ever comes back.
+		 */
+		abandon_running(p);
+		ev_async_stop(p->loop, &p->async);
+		deliver(p);
+		return;
+	}
 	ev_async_stop(p->loop, &p->async);
 	deliver(p);
 	pthread_cond_destroy(&p->work);
 	pthread_mutex_destroy(&p->lock);
 	free(p->threads);
+	free(p->current);
 	free(p);
 }

@@ -61,8 +61,10 @@ static int start_server(struct kgw_portal *p, struct ev_loop *loop, const struct
 
 	if (o->server)
 		so = *o->server;
-	else
+	else {
 		kgw_server_default_options(&so);
+		so.handler_timeout = cfg->auth_timeout;
+	}
 	p->server = kgw_server_new(loop, p->tls, &so, kgw_api_routes, kgw_api_nroutes, p->api);
 	if (!p->server) {
 		snprintf(err, KGW_PORTAL_ERR_MAX, "out of memory");

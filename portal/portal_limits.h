@@ -80,6 +80,8 @@
 /* Jobs waiting for a worker, per worker; beyond that the API answers 503. */
 #define KGW_PAM_QUEUE_PER_WORKER 16
 #define KGW_PAM_WORKERS_MAX 64
+/* At shutdown, how long to wait for logins still in PAM before leaving them. */
+#define KGW_PAM_STOP_WAIT 5
 /* Client asked to retry a full queue after this long. */
 #define KGW_PAM_BUSY_RETRY 1
 
