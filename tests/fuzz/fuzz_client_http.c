@@ -2,8 +2,10 @@
 /*
  * libFuzzer harness for what kgw-client reads from outside: the portal's
  * HTTP response (client/http_resp.c, in chunks as TLS hands them over,
- * then the end of the stream) and its profile files (client/profile.c).
- * The first byte picks which and the chunk size.
+ * then the end of the stream), its profile files (client/profile.c) and
+ * the `get=1' answer of the tunnel's configuration socket (tunnel_info.c).
+ * The first byte picks which: 0x00-0x7f a response cut into chunks of
+ * that many bytes plus one, 0x80-0xbf a profile, 0xc0-0xff a UAPI answer.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 
 #include "http_resp.h"
 #include "profile.h"
+#include "tunnel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -78,11 +81,28 @@ static void profile(const char *buf, size_t len)
 	free(text);
 }
 
+/* The peer the seed answers name: 32 bytes of 0x11. */
+static void uapi_answer(const char *buf, size_t len)
+{
+	struct kgwc_tunnel_info ti;
+	uint8_t peer[WG_KEY_LEN];
+	int ret;
+
+	memset(peer, 0x11, sizeof(peer));
+	memset(&ti, 0, sizeof(ti));
+	ret = kgwc_uapi_reply_parse(buf, len, peer, &ti);
+	if (ret > 0)
+		abort();
+	kgwc_tunnel_info_wipe(&ti);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	if (data[0] & 0x80)
+	if ((data[0] & 0xc0) == 0xc0)
+		uapi_answer((const char *)data + 1, size - 1);
+	else if (data[0] & 0x80)
 		profile((const char *)data + 1, size - 1);
 	else
 		response((const char *)data + 1, size - 1, (size_t)(data[0] & 0x7f) + 1);
