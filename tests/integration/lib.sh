@@ -13,6 +13,7 @@ IT_NETNS=""
 IT_PIDS=""
 IT_FAILS=0
 IT_CHECKS=0
+. "${KGW_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/daemon-wrap.sh"
 
 it_skip_unless_root() {
 	if [ "${KGW_INTEGRATION:-1}" = 0 ]; then
