@@ -34,7 +34,8 @@ cleanup_extra() {
 		"$B/tools/kgwctl" --db "$T/kgw.db" audit 2>&1 | head -12 | sed 's/^/#   audit: /'
 	true
 }
-trap 'rc=$?; cleanup_extra; it_cleanup; exit $rc' EXIT INT TERM
+# it_cleanup takes the exit status from $?: hand it the test's, not cleanup_extra's.
+trap 'rc=$?; set +e; cleanup_extra; (exit $rc); it_cleanup' EXIT INT TERM
 
 say "network namespaces: operator, internet router, gateway, private LAN with the API and a node"
 it_netns "$OP" "$INET" "$GW" "$LAN" "$API" "$NODE"
@@ -118,7 +119,7 @@ it_check "kgwd starts and reports ready" start_kgwd
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
 it_check "kgw-portal starts" it_wait 1 true
 it_bg ip netns exec "$GW" $KGW_DAEMON_WRAP "$B/portal/kgw-portal" -c "$T/kgw.conf" -f >"$T/portal.log" 2>&1
-it_wait 10 ip netns exec "$GW" sh -c "ss -ltn | grep -q '203.0.113.10:4443 '" || true
+it_wait $((10 * KGW_WAIT_FACTOR)) ip netns exec "$GW" sh -c "ss -ltn | grep -q '203.0.113.10:4443 '" || true
 it_check "kgwd runs as user kgw with only CAP_NET_ADMIN" sh -c \
 	"pid=\$(pgrep -f 'kgwd -c $T/kgw.conf' | head -1); grep -q '^Uid:.*$(id -u kgw)' /proc/\$pid/status && grep -q '^CapEff:.*0000000000001000' /proc/\$pid/status"
 # The rest of this test is the proof that their seccomp lists are complete.
@@ -200,7 +201,7 @@ it_check "the unauthorized peer never completed a handshake" sh -c \
 
 say "kgwd restarts: the session is restored from the store"
 ip netns exec "$GW" pkill -TERM -f "kgwd -c $T/kgw.conf" || true
-it_wait 5 sh -c "! pgrep -f 'kgwd -c $T/kgw.conf'" || true
+it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! pgrep -f 'kgwd -c $T/kgw.conf'" || true
 it_check "kgwd starts again" start_kgwd
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
 it_check "kgwd restored the session" grep -q '1 session(s) restored' "$T/kgwd.log"
