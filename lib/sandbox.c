@@ -35,7 +35,7 @@ static const char *const common_calls[] = {
  */
 static const char *const sanitizer_calls[] = {
 	"clone", "clone3", "ptrace", "wait4", "waitid", "prctl", "sched_yield",
-	"sigaltstack", "openat", "open", "readlink", "readlinkat", "getdents64",
+	"sigaltstack", "openat", "open", "readlink", "readlinkat", "getdents", "getdents64",
 	"getppid", "tgkill", "kill", "pipe", "pipe2", "dup", "dup2", "dup3",
 	"prlimit64", "getrlimit", "setrlimit", "personality", "process_vm_readv",
 	"pread64", "sched_getaffinity", "stat", "lstat", "uname", "execve",
