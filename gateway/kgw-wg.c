@@ -23,6 +23,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "sandbox_gw.h"
 #include "tun.h"
 #include "wg_crypto.h"
 #include "wg_engine.h"
@@ -41,6 +42,11 @@ static const char usage[] =
 "Options:\n"
 "  -f, --foreground   stay in the foreground, logging to standard error\n"
 "  -h, --help         show this help and exit\n"
+"      --seccomp=MODE the system call filter: `kill' (default) ends the\n"
+"                     process on a call off its list, `log' lets the call\n"
+"                     run and logs it to the kernel audit log (dmesg), for\n"
+"                     debugging; `off' installs none (valgrind). The\n"
+"                     environment variable " KGW_SANDBOX_ENV " sets the default\n"
 "  -V, --version      show the version and exit\n"
 "\n"
 "Environment:\n"
@@ -52,11 +58,15 @@ static const char usage[] =
 "engine is ready), 1 when the interface or the socket cannot be set up,\n"
 "2 on a usage error.\n";
 
-static int parse_args(int argc, char **argv, bool *foreground, const char **ifname)
+enum { OPT_SECCOMP = 256 };
+
+static int parse_args(int argc, char **argv, bool *foreground, const char **ifname,
+		      enum kgw_sandbox_mode *seccomp)
 {
 	static const struct option longopts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -64,10 +74,21 @@ static int parse_args(int argc, char **argv, bool *foreground, const char **ifna
 	int c;
 
 	*foreground = env && !strcmp(env, "1");
+	if (kgw_sandbox_mode_env(seccomp)) {
+		fprintf(stderr, "kgw-wg: %s must be kill, log or off, not `%s'\n", KGW_SANDBOX_ENV,
+			getenv(KGW_SANDBOX_ENV));
+		return -EINVAL;
+	}
 	while ((c = getopt_long(argc, argv, "fhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			*foreground = true;
+			break;
+		case OPT_SECCOMP:
+			if (kgw_sandbox_mode_parse(optarg, seccomp)) {
+				fprintf(stderr, "kgw-wg: --seccomp must be kill, log or off, not `%s'\n", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -113,8 +134,10 @@ static enum kgw_log_level env_log_level(void)
 	return KGW_LOG_ERR;
 }
 
-static int run(const char *want_ifname, bool foreground, int ready_fd)
+static int run(const char *want_ifname, bool foreground, int ready_fd,
+	       enum kgw_sandbox_mode seccomp)
 {
+	char serr[KGW_SANDBOX_ERR_MAX];
 	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
 	struct wg_engine_config cfg = { .uapi_dir = KGW_WG_UAPI_DIR };
 	struct wg_engine *eng;
@@ -148,6 +171,12 @@ static int run(const char *want_ifname, bool foreground, int ready_fd)
 	ev_signal_start(loop, &sigint_w);
 	ev_signal_start(loop, &sigterm_w);
 	signal(SIGPIPE, SIG_IGN);
+	/* The device and its sockets exist: from here on, only the engine's calls. */
+	if (kgw_sandbox_apply(&kgw_wg_sandbox_policy, seccomp, serr)) {
+		kgw_err("%s", serr);
+		wg_engine_free(eng);
+		return 1;
+	}
 	kgw_info("%s: userspace WireGuard engine running", ifname);
 	if (!foreground)
 		kgw_daemon_ready(ready_fd);
@@ -161,10 +190,11 @@ static int run(const char *want_ifname, bool foreground, int ready_fd)
 int main(int argc, char **argv)
 {
 	const char *ifname;
+	enum kgw_sandbox_mode seccomp;
 	bool foreground;
 	int ready, ret;
 
-	if (parse_args(argc, argv, &foreground, &ifname))
+	if (parse_args(argc, argv, &foreground, &ifname, &seccomp))
 		return 2;
 	kgw_log_open("kgw-wg", env_log_level(), KGW_LOG_TO_STDERR);
 	if (sodium_init() < 0 || wg_crypto_init()) {
@@ -174,14 +204,14 @@ int main(int argc, char **argv)
 	if (geteuid() != 0)
 		kgw_warn("not running as root: creating %s needs CAP_NET_ADMIN", ifname);
 	if (foreground)
-		return run(ifname, true, -1);
+		return run(ifname, true, -1, seccomp);
 	ready = kgw_daemon_start();
 	if (ready < 0) {
 		kgw_err("cannot go to the background: %s", strerror(errno));
 		return 1;
 	}
 	kgw_log_open("kgw-wg", env_log_level(), KGW_LOG_TO_STDERR | KGW_LOG_TO_SYSLOG);
-	ret = run(ifname, false, ready);
+	ret = run(ifname, false, ready, seccomp);
 	wg_crypto_exit();
 	_exit(ret);
 }

@@ -26,6 +26,7 @@
 #include "kgwd.h"
 #include "log.h"
 #include "privs.h"
+#include "sandbox_gw.h"
 #include "store.h"
 #include "wg_crypto.h"
 #include "wg_kernel.h"
@@ -46,18 +47,20 @@ static const char usage[] =
 "                       effective settings, and exit\n"
 "  -f, --foreground     stay in the foreground and log to standard error\n"
 "  -h, --help           show this help and exit\n"
+KGW_SANDBOX_HELP
 "  -V, --version        show the version and exit\n"
 "\n"
 "Exit status: 0 on success (or a clean stop), 1 on a configuration error,\n"
 "2 on a usage error, 3 when the tunnel or the policy cannot be set up.\n";
 
-enum { OPT_CHECK_CONFIG = 256 };
+enum { OPT_CHECK_CONFIG = 256, OPT_SECCOMP };
 
 struct kgwd_options {
 	const char *config_path;
 	bool config_given;
 	bool check_config;
 	bool foreground;
+	enum kgw_sandbox_mode seccomp;
 };
 
 static int parse_args(int argc, char **argv, struct kgwd_options *o)
@@ -67,12 +70,18 @@ static int parse_args(int argc, char **argv, struct kgwd_options *o)
 		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	o->config_path = KGW_CONF_DEFAULT_PATH;
+	if (kgw_sandbox_mode_env(&o->seccomp)) {
+		fprintf(stderr, "kgwd: %s must be kill, log or off, not `%s'\n", KGW_SANDBOX_ENV,
+			getenv(KGW_SANDBOX_ENV));
+		return -EINVAL;
+	}
 	while ((c = getopt_long(argc, argv, "c:fhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -84,6 +93,12 @@ static int parse_args(int argc, char **argv, struct kgwd_options *o)
 			break;
 		case 'f':
 			o->foreground = true;
+			break;
+		case OPT_SECCOMP:
+			if (kgw_sandbox_mode_parse(optarg, &o->seccomp)) {
+				fprintf(stderr, "kgwd: --seccomp must be kill, log or off, not `%s'\n", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -189,8 +204,9 @@ static void teardown(struct kgwd *d)
 	kgw_pool_free(&d->pool);
 }
 
-static int run(struct kgwd *d, bool foreground)
+static int run(struct kgwd *d, bool foreground, enum kgw_sandbox_mode seccomp)
 {
+	char serr[KGW_SANDBOX_ERR_MAX];
 	ev_signal sigint_w, sigterm_w;
 	int ready = -1, ret;
 
@@ -201,6 +217,9 @@ static int run(struct kgwd *d, bool foreground)
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 	signal(SIGPIPE, SIG_IGN);
 	ret = setup(d);
+	/* Last, so the list covers only what a running kgwd does. */
+	if (!ret && (ret = kgw_sandbox_apply(&kgwd_sandbox_policy, seccomp, serr)))
+		kgw_err("%s", serr);
 	if (ret) {
 		teardown(d);
 		return 3;
@@ -244,7 +263,7 @@ int main(int argc, char **argv)
 		kgw_err("cannot initialise the crypto libraries");
 		return 3;
 	}
-	ret = run(&d, opts.foreground);
+	ret = run(&d, opts.foreground, opts.seccomp);
 	wg_crypto_exit();
 	return ret;
 }

@@ -39,6 +39,11 @@ static struct nlmsghdr *msg_start(void *buf, size_t len, uint32_t seq, uint16_t 
 
 	if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(extra))
 		return NULL;
+	/*
+	 * libmnl 1.0.4 (Debian 12) leaves attribute padding as it finds it,
+	 * so the kernel would get stale heap bytes (valgrind found it).
+	 */
+	memset(buf, 0, len);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;

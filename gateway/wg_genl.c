@@ -24,6 +24,8 @@ static struct nlmsghdr *genl_start(void *buf, size_t len, uint32_t seq, uint16_t
 
 	if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*genl)))
 		return NULL;
+	/* As in nl.c: libmnl 1.0.4 leaves attribute padding uninitialised. */
+	memset(buf, 0, len);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;

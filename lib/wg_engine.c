@@ -243,6 +243,13 @@ static void udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 		if (n < 0)
 			break;
+		/*
+		 * An IPv4 source fills only part of the union; peers compare
+		 * whole endpoints (roaming), so the rest must not be stale or
+		 * uninitialised bytes (valgrind found it).
+		 */
+		if ((size_t)slen < sizeof(src))
+			memset((char *)&src + slen, 0, sizeof(src) - slen);
 		/* Handshake messages wait in the queue; data is handled now. */
 		if (n >= 4 && eng->rxbuf[0] >= MESSAGE_HANDSHAKE_INITIATION &&
 		    eng->rxbuf[0] <= MESSAGE_HANDSHAKE_COOKIE) {

@@ -24,6 +24,7 @@
 #include "store_audit.h"
 #include "portal.h"
 #include "privs.h"
+#include "sandbox_portal.h"
 
 static const char usage[] =
 "Usage: kgw-portal [OPTION]...\n"
@@ -41,18 +42,20 @@ static const char usage[] =
 "  -f, --foreground     log to standard error (as well as syslog when the\n"
 "                       configuration asks for it)\n"
 "  -h, --help           show this help and exit\n"
+KGW_SANDBOX_HELP
 "  -V, --version        show the version and exit\n"
 "\n"
 "Exit status: 0 on a clean stop, 1 on a configuration error, 2 on a usage\n"
 "error, 3 when the service cannot start (certificate, address, user, PAM).\n";
 
-enum { OPT_CHECK_CONFIG = 256 };
+enum { OPT_CHECK_CONFIG = 256, OPT_SECCOMP };
 
 struct options {
 	const char *config_path;
 	bool config_given;
 	bool check_config;
 	bool foreground;
+	enum kgw_sandbox_mode seccomp;
 };
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -62,12 +65,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	o->config_path = KGW_CONF_DEFAULT_PATH;
+	if (kgw_sandbox_mode_env(&o->seccomp)) {
+		fprintf(stderr, "kgw-portal: %s must be kill, log or off, not `%s'\n",
+			KGW_SANDBOX_ENV, getenv(KGW_SANDBOX_ENV));
+		return -EINVAL;
+	}
 	while ((c = getopt_long(argc, argv, "c:fhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -79,6 +88,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'f':
 			o->foreground = true;
+			break;
+		case OPT_SECCOMP:
+			if (kgw_sandbox_mode_parse(optarg, &o->seccomp)) {
+				fprintf(stderr, "kgw-portal: --seccomp must be kill, log or off, not `%s'\n",
+					optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -117,8 +133,9 @@ static void audit_to_store(void *ctx, const struct kgw_audit_record *rec)
 		kgw_err("audit: cannot write to the store: %s", kgw_store_error(ctx));
 }
 
-static int serve(const struct kgw_config *cfg)
+static int serve(const struct kgw_config *cfg, enum kgw_sandbox_mode seccomp)
 {
+	char sberr[KGW_SANDBOX_ERR_MAX];
 	/* Not the default loop: that one would reap the children PAM modules wait for. */
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct kgw_portal_options o = { 0 };
@@ -158,6 +175,14 @@ static int serve(const struct kgw_config *cfg)
 	 */
 	if (kgw_portal_drop_privileges(cfg->user, perr)) {
 		kgw_err("%s", perr);
+		goto out;
+	}
+	/*
+	 * After the drop: the filter sets no_new_privs, which an unprivileged
+	 * process needs for seccomp (and the unit sets anyway).
+	 */
+	if (kgw_sandbox_apply(&kgw_portal_sandbox_policy, seccomp, sberr)) {
+		kgw_err("%s", sberr);
 		goto out;
 	}
 	ev_signal_init(&sigint, stop_cb, SIGINT);
@@ -204,7 +229,7 @@ int main(int argc, char **argv)
 	kgw_log_close();
 	kgw_log_open("kgw-portal", (enum kgw_log_level)cfg.log_level, dest);
 	kgw_json_init();
-	ret = serve(&cfg);
+	ret = serve(&cfg, opts.seccomp);
 	kgw_log_close();
 	return ret;
 }

@@ -43,8 +43,10 @@ int kgw_portal_drop_privileges(const char *user, char err[static KGW_PRIVS_ERR_M
 		return -EPERM;
 	}
 	/*
-	 * No PR_SET_NO_NEW_PRIVS: PAM modules may rely on set-id helpers
-	 * (pam_unix's unix_chkpwd), which it would quietly break.
+	 * No PR_SET_NO_NEW_PRIVS here: it would quietly break PAM modules
+	 * that rely on set-id helpers (pam_unix's unix_chkpwd). The seccomp
+	 * filter installed next does set it (and forbids exec); a site that
+	 * needs such a helper runs with --seccomp=off (see SECURITY.md).
 	 */
 	return 0;
 }

@@ -13,6 +13,7 @@ IT_NETNS=""
 IT_PIDS=""
 IT_FAILS=0
 IT_CHECKS=0
+. "${KGW_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/daemon-wrap.sh"
 
 it_skip_unless_root() {
 	if [ "${KGW_INTEGRATION:-1}" = 0 ]; then
@@ -48,8 +49,9 @@ it_track_pid() { IT_PIDS="$IT_PIDS $1"; }
 # Kills what the test started and deletes its namespaces; safe to call twice.
 it_teardown() {
 	for p in $IT_PIDS; do kill "$p" 2>/dev/null || true; done
-	# Give them up to 3 s to clean up after themselves (sockets, links).
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+	# Give them up to 3 s to clean up after themselves (sockets, links);
+	# under valgrind, time for its leak check too.
+	for _ in $(seq $((15 * KGW_WAIT_FACTOR))); do
 		alive=""
 		for p in $IT_PIDS; do kill -0 "$p" 2>/dev/null && alive=1; done
 		[ -z "$alive" ] && break
@@ -79,7 +81,25 @@ it_cleanup() {
 	fi
 	it_teardown
 	rm -rf "$IT_TMP"
+	it_valgrind_verdict || rc=1
 	exit $rc
+}
+
+# Under KGW_VALGRIND=1: every daemon's log must be empty (valgrind -q
+# writes only errors). Shows and keeps the logs when they are not.
+it_valgrind_verdict() {
+	[ "${KGW_VALGRIND:-0}" = 1 ] || return 0
+	bad=""
+	for f in "$KGW_VALGRIND_LOG_DIR"/vg.*.log; do
+		[ -s "$f" ] && bad="$bad $f"
+	done
+	if [ -n "$bad" ]; then
+		echo "valgrind found errors (logs kept in $KGW_VALGRIND_LOG_DIR):"
+		for f in $bad; do sed 's/^/#   /' "$f" | head -60; done
+		return 1
+	fi
+	echo "# valgrind: no errors in $(ls "$KGW_VALGRIND_LOG_DIR" | wc -l) process(es)"
+	rm -rf "$KGW_VALGRIND_LOG_DIR"
 }
 trap it_cleanup EXIT INT TERM
 
