@@ -25,6 +25,8 @@
 #define ADMIN_SESSIONS_MAX 64
 #define ADMIN_AUDIT_PAGE 50
 #define ADMIN_SET_COOKIES_MAX 2
+/* Live sessions one user may have that a disable or delete cuts, at most. */
+#define ADMIN_CUT_SESSIONS_MAX 64
 
 struct admin_req;
 typedef void (*admin_kgwd_fn)(struct admin_req *r, json_t *reply);
@@ -41,7 +43,9 @@ struct admin_req {
 	char *set_cookie[ADMIN_SET_COOKIES_MAX];
 	struct tmpl_data *d;		/* the page's values */
 	admin_kgwd_fn kgwd_next;
-	char login_user[KGW_USER_NAME_MAX + 1];
+	char login_user[KGW_USER_NAME_MAX + 1];	/* the login's user; the user a change is about */
+	unsigned int revoked;		/* sessions cut for a disabled or deleted user */
+	bool deleted;
 };
 
 struct kgw_admin {

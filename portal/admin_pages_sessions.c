@@ -77,16 +77,31 @@ void admin_sessions_get(struct admin_req *r)
 
 static void revoked(struct admin_req *r, json_t *reply)
 {
-	const char *id = admin_arg(r, "id"), *user = admin_arg(r, "user");
+	const char *id = admin_arg(r, "id");
 	bool ok = json_is_true(json_object_get(reply, "ok"));
 
-	admin_audit(r, "admin.session.revoke", ok ? "ok" : "failed", user && *user ? user : NULL, id);
+	admin_audit(r, "admin.session.revoke", ok ? "ok" : "failed",
+		    r->login_user[0] ? r->login_user : NULL, id);
 	if (ok)
 		admin_notice(r, false, "Session revoked: its traffic has stopped.");
 	else
 		admin_notice(r, true, "The session was not revoked: %s.",
 			     reply ? "kgwd has no such live session" : "kgwd did not answer");
 	admin_kgwd(r, json_pack("{s:s}", "op", "list"), listed);
+}
+
+/* Whose session it is comes from kgwd, not from the form, for the audit record. */
+static void found_owner(struct admin_req *r, json_t *reply)
+{
+	const char *id = admin_arg(r, "id");
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(reply, "sessions"), i, s) {
+		if (!strcmp(json_str(s, "id"), id))
+			snprintf(r->login_user, sizeof(r->login_user), "%s", json_str(s, "user"));
+	}
+	admin_kgwd(r, json_pack("{s:s, s:s}", "op", "revoke", "id", id), revoked);
 }
 
 void admin_sessions_revoke_post(struct admin_req *r)
@@ -97,5 +112,5 @@ void admin_sessions_revoke_post(struct admin_req *r)
 		admin_fail(r, 400, "That is not a session id.");
 		return;
 	}
-	admin_kgwd(r, json_pack("{s:s, s:s}", "op", "revoke", "id", id), revoked);
+	admin_kgwd(r, json_pack("{s:s}", "op", "list"), found_owner);
 }

@@ -171,6 +171,58 @@ static void add_user(struct admin_req *r, const char *name)
 	user_page(r, name, 200);
 }
 
+static void cut_next(struct admin_req *r, json_t *reply);
+
+static void cut_done(struct admin_req *r)
+{
+	if (r->revoked)
+		admin_notice(r, false, "User %s %s; %u live session(s) revoked.", r->login_user,
+			     r->deleted ? "deleted" : "disabled", r->revoked);
+	if (r->deleted)
+		users_page(r, 200);
+	else
+		user_page(r, r->login_user, 200);
+}
+
+static void cut_one(struct admin_req *r, json_t *reply)
+{
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		admin_audit(r, "admin.session.revoke", "failed", r->login_user, "kgwd refused");
+		cut_done(r);
+		return;
+	}
+	r->revoked++;
+	admin_audit(r, "admin.session.revoke", "ok", r->login_user, "the user was disabled or deleted");
+	admin_kgwd(r, json_pack("{s:s}", "op", "list"), cut_next);
+}
+
+/* One revoke at a time, each after a fresh list, until none of the user's is left. */
+static void cut_next(struct admin_req *r, json_t *reply)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(reply, "sessions"), i, s) {
+		const char *user = json_string_value(json_object_get(s, "user"));
+		const char *id = json_string_value(json_object_get(s, "id"));
+
+		if (user && id && !strcmp(user, r->login_user) && r->revoked < ADMIN_CUT_SESSIONS_MAX) {
+			admin_kgwd(r, json_pack("{s:s, s:s}", "op", "revoke", "id", id), cut_one);
+			return;
+		}
+	}
+	cut_done(r);
+}
+
+/* A disabled or deleted user keeps no access: their live sessions go too. */
+static void cut_sessions(struct admin_req *r, const char *name, bool deleted)
+{
+	snprintf(r->login_user, sizeof(r->login_user), "%s", name);
+	r->deleted = deleted;
+	admin_session_end_user(r->a->sessions, name);
+	admin_kgwd(r, json_pack("{s:s}", "op", "list"), cut_next);
+}
+
 static void delete_user(struct admin_req *r, const char *name)
 {
 	int ret = kgw_store_user_del(r->a->cfg.store, name, (int64_t)time(NULL));
@@ -181,9 +233,8 @@ static void delete_user(struct admin_req *r, const char *name)
 		users_page(r, 409);
 		return;
 	}
-	admin_session_end_user(r->a->sessions, name);
 	admin_notice(r, false, "User %s deleted.", name);
-	users_page(r, 200);
+	cut_sessions(r, name, true);
 }
 
 /* The changes made on a user's own page. */
@@ -196,8 +247,6 @@ static void change_user(struct admin_req *r, const char *action, const char *nam
 
 	if (!strcmp(action, "enable") || !strcmp(action, "disable")) {
 		ret = kgw_store_user_set_enabled(st, name, action[0] == 'e');
-		if (!ret && action[0] == 'd')
-			admin_session_end_user(r->a->sessions, name);
 	} else if (!strcmp(action, "password")) {
 		if (!new_password(r, hash)) {
 			user_page(r, name, 400);
@@ -222,7 +271,10 @@ static void change_user(struct admin_req *r, const char *action, const char *nam
 		admin_notice(r, true, "The change (%s) was not made: %s.", action, store_reason(ret));
 	else
 		admin_notice(r, false, "Done: %s%s%s.", action, group ? " " : "", group ? group : "");
-	user_page(r, name, ret ? 409 : 200);
+	if (!ret && !strcmp(action, "disable"))
+		cut_sessions(r, name, false);
+	else
+		user_page(r, name, ret ? 409 : 200);
 }
 
 void admin_users_post(struct admin_req *r)

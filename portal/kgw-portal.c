@@ -39,8 +39,8 @@ static const char usage[] =
 "                       a missing default file means all defaults\n"
 "      --check-config   load and validate the configuration, print the\n"
 "                       effective settings, and exit\n"
-"      --data-dir=DIR   the admin UI's templates and style sheet (default\n"
-"                       " KGW_ADMIN_DATA_DIR ")\n"
+"      --data-dir=DIR   the admin UI's templates and style sheet (default:\n"
+"                       admin_data_dir, else " KGW_ADMIN_DATA_DIR ")\n"
 "  -f, --foreground     log to standard error (as well as syslog when the\n"
 "                       configuration asks for it)\n"
 "  -h, --help           show this help and exit\n"
@@ -73,7 +73,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	o->config_path = KGW_CONF_DEFAULT_PATH;
-	o->data_dir = KGW_ADMIN_DATA_DIR;
 	while ((c = getopt_long(argc, argv, "c:fhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -216,7 +215,9 @@ int main(int argc, char **argv)
 	kgw_log_close();
 	kgw_log_open("kgw-portal", (enum kgw_log_level)cfg.log_level, dest);
 	kgw_json_init();
-	ret = serve(&cfg, opts.data_dir);
+	/* The option, else the configuration, else where `make install' put them. */
+	ret = serve(&cfg, opts.data_dir ? opts.data_dir : cfg.admin_data_dir[0] ? cfg.admin_data_dir
+		    : KGW_ADMIN_DATA_DIR);
 	kgw_log_close();
 	return ret;
 }

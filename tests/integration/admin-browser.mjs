@@ -7,6 +7,7 @@
 //           code from oathtool); prints USER_SECRET=... for the shell.
 //   revoke: with the same browser session, find the user's live session
 //           and revoke it; look at the dashboard and the audit log.
+//   logout: see the user disabled (by the shell, with curl), log out.
 //
 // Every page is saved as a screenshot in ARTIFACTS. Checks print TAP lines
 // ("ok N - ..."); the shell counts them. Environment: URL, ADMIN_USER,
@@ -126,6 +127,13 @@ async function revoke(page) {
 		check(events.includes(e), `the audit log, filtered to ${env.NEW_USER}, has ${e}`);
 	check(events.every(e => e.startsWith('admin.')), 'the event filter keeps only admin events');
 	await shot(page, '10-audit');
+}
+
+async function logout(page) {
+	await page.goto(env.URL + `/user?name=${env.NEW_USER}`);
+	check(await page.locator('dd', { hasText: 'disabled' }).count() === 1,
+	      `the user page shows ${env.NEW_USER} disabled (at ${page.url()})`);
+	await shot(page, '11-user-disabled');
 	await page.click('button.link:has-text("Log out")');
 	check(page.url() === env.URL + '/login', 'logging out goes back to the login page');
 	await page.goto(env.URL + '/users');
@@ -137,7 +145,7 @@ try {
 	const context = await browser.newContext({
 		ignoreHTTPSErrors: true,	// the gateway's own certificate; curl pins it in the shell
 		viewport: { width: 1200, height: 800 },
-		...(phase === 'revoke' ? { storageState: state } : {}),
+		...(phase !== 'enrol' ? { storageState: state } : {}),
 	});
 	const page = await context.newPage();
 	page.setDefaultTimeout(10000);
@@ -148,8 +156,10 @@ try {
 		const secret = await enrol(page);
 		await context.storageState({ path: state });
 		writeFileSync(`${env.ARTIFACTS}/user-secret`, secret + '\n', { mode: 0o600 });
-	} else {
+	} else if (phase === 'revoke') {
 		await revoke(page);
+	} else {
+		await logout(page);
 	}
 	check(scriptErrors.length === 0, `no console errors (CSP violations) on any page${scriptErrors.length ? ': ' + scriptErrors[0] : ''}`);
 } catch (e) {

@@ -179,15 +179,34 @@ it_check "through the tunnel carol reaches the API stand-in" \
 
 # ---- the admin revokes carol's session ----
 bro revoke
+STEP_USED=$(( $(date +%s) / 30 ))
 it_check_not "after the revoke carol's traffic stops (curl through the tunnel, 1 s)" \
 	ip netns exec "$OP" curl -sk --max-time 1 -o /dev/null https://10.0.0.10:6443/version
 it_check "kgwd has no session left" sh -c \
 	"printf '{\"op\":\"list\"}\n' | ip netns exec $GW nc -U -q 1 $T/run/kgwd.sock | jq -e '.sessions | length == 0'"
+# ---- disabling a user cuts their live session too ----
+it_check "kgw-client disconnect (its session was revoked under it)" inop "$KC" disconnect --profile "$PROF"
+while [ $(( $(date +%s) / 30 )) -le "$STEP_USED" ]; do sleep 1; done
+it_check "carol connects again" sh -c \
+	"echo 'carol-pw-5678' | ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC connect --profile $PROF --password-stdin --otp $(oathtool --totp -b "$CAROL_SECRET")"
+it_check "and reaches the API again" \
+	it_wait 10 ip netns exec "$OP" curl -sk --max-time 3 -o /dev/null https://10.0.0.10:6443/version
+CSRF=$(gwcurl -H "Cookie: kgw_admin=$COOKIE" "$U/user?name=carol" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+status=$(gwcurl -o "$T/disable.html" -w '%{http_code}' -H "Cookie: kgw_admin=$COOKIE" \
+	--data "csrf=$CSRF&name=carol&action=disable" "$U/users")
+it_check "the admin disables carol (with the page's CSRF token: $status)" sh -c \
+	"[ '$status' = 200 ] && grep -q '1 live session(s) revoked' '$T/disable.html'"
+it_check_not "a disabled user's traffic stops at once" \
+	ip netns exec "$OP" curl -sk --max-time 1 -o /dev/null https://10.0.0.10:6443/version
+bro logout
+
 it_check "every admin action is in the store's audit log with the admin as actor" sh -c \
 	"'$B/tools/kgwctl' -c '$T/kgw.conf' audit --json | jq -e '[.[] | select(.actor == \"admin\") | .event] as \$e |
 	 [\"admin.login.ok\", \"admin.user.add.ok\", \"admin.user.group-add.ok\", \"admin.otp.enrol.ok\",
-	  \"admin.otp.verify.ok\", \"admin.session.revoke.ok\", \"admin.csrf.denied\", \"admin.logout.ok\"] | all(. as \$x | \$e | index(\$x))'"
-for p in 01-login 02-dashboard 03-users 04-user 05-otp-enrol 07-groups 08-sessions 09-revoked 10-audit; do
+	  \"admin.otp.verify.ok\", \"admin.session.revoke.ok\", \"admin.csrf.denied\", \"admin.user.disable.ok\",
+	  \"admin.logout.ok\"] | all(. as \$x | \$e | index(\$x))'"
+for p in 01-login 02-dashboard 03-users 04-user 05-otp-enrol 07-groups 08-sessions 09-revoked 10-audit \
+	11-user-disabled; do
 	it_check "screenshot $p.png saved" test -s "$ART/$p.png"
 done
 inop "$KC" disconnect --profile "$PROF" >/dev/null 2>&1 || true
