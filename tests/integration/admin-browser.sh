@@ -165,7 +165,8 @@ it_check "values are HTML-escaped on output (the search box)" sh -c \
 	"grep -q 'value=\"&lt;script&gt;x\"' '$T/users.html' && ! grep -q '<script>x' '$T/users.html'"
 
 # ---- carol connects with kgw-client ----
-KC="$B/client/kgw-client"; PROF="$T/client.conf"
+# Its own state directory: other tests (and other runs) use the same profile names.
+KC="$B/client/kgw-client"; PROF="$T/carol.conf"; export KGW_CLIENT_STATE_DIR="$T/client-state"
 PIN=$(openssl x509 -in "$T/tls.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
 inop() { ip netns exec "$OP" env XDG_CONFIG_HOME="$T/xdg" "$@"; }
 it_check "kgw-client init for carol" inop "$KC" init --profile "$PROF" --gateway 198.51.100.1:4443 \
