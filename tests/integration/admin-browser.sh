@@ -103,6 +103,7 @@ it_check "kgwd starts" sh -c "ip netns exec $GW '$B/gateway/kgwd' -c '$T/kgw.con
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
 it_bg ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$S/portal/templates" \
 	>"$T/portal.log" 2>&1
+PORTAL_PID=$!
 it_check "kgw-portal serves the admin UI on the management address" \
 	it_wait 10 ip netns exec "$GW" sh -c "ss -ltn | grep -q '127.0.0.1:8443 '"
 it_check_not "the admin UI is not reachable from outside the gateway" \
@@ -212,6 +213,10 @@ for p in 01-login 02-dashboard 03-users 04-user 05-otp-enrol 07-groups 08-sessio
 done
 inop "$KC" disconnect --profile "$PROF" >/dev/null 2>&1 || true
 
+# A clean stop; under the sanitizers, also no leak and no memory error.
+kill "$PORTAL_PID"; wait "$PORTAL_PID" && prc=0 || prc=$?
+it_check "kgw-portal stops cleanly on SIGTERM (exit $prc)" test "$prc" = 0
+it_check_not "kgw-portal's log has no sanitizer report" grep -E 'Sanitizer|runtime error' "$T/portal.log"
 it_teardown
 it_check "nothing left behind" it_leftovers "$T/run/kgwd.sock"
 it_done
