@@ -71,6 +71,7 @@ static const struct key keys[] = {
 	{ "portal", "auth_timeout", T_DURATION, F(auth_timeout), "30s", 1, 300, NULL },
 	{ "portal", "admin_idle_timeout", T_DURATION, F(admin_idle_timeout), "15m", 60, DAY, NULL },
 	{ "portal", "admin_session_lifetime", T_DURATION, F(admin_session_lifetime), "8h", 60, 7 * DAY, NULL },
+	{ "portal", "admin_data_dir", T_STRING, F(admin_data_dir), "", 0, 0, NULL },
 	{ "auth", "otp_issuer", T_STRING, F(otp_issuer), "kgw", 1, 0, NULL },
 	{ "auth", "otp_digits", T_UINT, F(otp_digits), "6", 6, 8, NULL },
 	{ "auth", "otp_step", T_DURATION, F(otp_step), "30s", 15, 300, NULL },

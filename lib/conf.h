@@ -53,6 +53,7 @@ struct kgw_config {
 	unsigned int auth_timeout;	/* a login still in PAM or kgwd by then: 503 */
 	unsigned int admin_idle_timeout;
 	unsigned int admin_session_lifetime;
+	char admin_data_dir[KGW_CONF_STR_MAX];	/* "": the installed templates */
 	/* [auth] */
 	char otp_issuer[KGW_CONF_STR_MAX];
 	unsigned int otp_digits;

@@ -14,6 +14,7 @@ struct kgw_audit_record {
 	const char *source;		/* the client's address */
 	const char *user;		/* NULL when there is none */
 	const char *detail;		/* NULL, or why (a PAM error, a bad field) */
+	const char *actor;		/* NULL: the portal itself; else the admin acting */
 };
 
 typedef void (*kgw_audit_sink)(void *ctx, const struct kgw_audit_record *rec);

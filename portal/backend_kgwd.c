@@ -23,7 +23,7 @@
 #define CALL_REPLY_MAX (1 << 20)
 #define TOKEN_BYTES 32
 
-enum call_kind { CALL_AUTHORIZE, CALL_LOOKUP, CALL_REVOKE };
+enum call_kind { CALL_AUTHORIZE, CALL_LOOKUP, CALL_REVOKE, CALL_RAW };
 
 struct call {
 	struct kgwd_backend *b;
@@ -34,6 +34,7 @@ struct call {
 	char *out, *in;
 	size_t out_len, out_off, in_len, in_cap;
 	portal_backend_cb cb;
+	kgw_kgwd_reply_fn raw_cb;	/* CALL_RAW */
 	void *arg;
 	char token[64];		/* authorize: handed to the client once */
 	char host[256];		/* authorize: for a default endpoint */
@@ -69,10 +70,14 @@ static void call_free(struct call *c)
 static void finish(struct call *c, enum portal_backend_status st, json_t *session)
 {
 	portal_backend_cb cb = c->cb;
+	kgw_kgwd_reply_fn raw_cb = c->raw_cb;
 	void *arg = c->arg;
 
 	call_free(c);
-	cb(arg, st, session);
+	if (raw_cb)
+		raw_cb(arg, st == PORTAL_BACKEND_OK ? session : NULL);
+	else
+		cb(arg, st, session);
 }
 
 /* A session from kgwd made ready for the client. */
@@ -104,6 +109,10 @@ static void on_reply(struct call *c, json_t *r)
 	json_t *s = NULL, *list;
 	size_t i;
 
+	if (c->kind == CALL_RAW) {
+		finish(c, PORTAL_BACKEND_OK, json_incref(r));
+		return;
+	}
 	if (!json_is_true(json_object_get(r, "ok"))) {
 		finish(c, code && !strcmp(code, "conflict") ? PORTAL_BACKEND_CONFLICT
 			  : code && !strcmp(code, "not_found") ? PORTAL_BACKEND_NOT_FOUND
@@ -126,6 +135,7 @@ static void on_reply(struct call *c, json_t *r)
 		finish(c, PORTAL_BACKEND_NOT_FOUND, NULL);
 		return;
 	case CALL_REVOKE:
+	case CALL_RAW:
 		finish(c, PORTAL_BACKEND_OK, NULL);
 		return;
 	}
@@ -327,6 +337,23 @@ static void be_revoke(void *ctx, const char *token, portal_backend_cb cb, void *
 	if (!(c = call_new(b, CALL_REVOKE, cb, arg)))
 		return;
 	call_start(c, json_pack("{s:s, s:s}", "op", "revoke", "id", s.id));
+}
+
+void kgw_backend_kgwd_call(void *ctx, json_t *req, kgw_kgwd_reply_fn cb, void *arg)
+{
+	struct portal_backend *pb = ctx;
+	struct call *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		json_decref(req);
+		cb(arg, NULL);
+		return;
+	}
+	c->b = pb->ctx;
+	c->kind = CALL_RAW;
+	c->raw_cb = cb;
+	c->arg = arg;
+	call_start(c, req);
 }
 
 static void be_cancel_all(void *ctx)

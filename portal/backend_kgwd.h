@@ -20,4 +20,13 @@ struct portal_backend *kgw_backend_kgwd_new(struct ev_loop *loop, const struct k
 					    struct kgw_store *store);
 void kgw_backend_kgwd_free(struct portal_backend *b);
 
+/*
+ * Any control request (info, stats, list, revoke), for the admin UI. `req'
+ * is taken; `cb' gets kgwd's whole reply ({"ok":...}) and takes it, or
+ * NULL when kgwd could not be asked. `ctx' is the portal_backend from
+ * kgw_backend_kgwd_new().
+ */
+typedef void (*kgw_kgwd_reply_fn)(void *arg, json_t *reply);
+void kgw_backend_kgwd_call(void *ctx, json_t *req, kgw_kgwd_reply_fn cb, void *arg);
+
 #endif

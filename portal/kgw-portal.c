@@ -31,7 +31,8 @@ static const char usage[] =
 "\n"
 "The kgw portal: serves the client session API over HTTPS (TLS 1.3) on the\n"
 "auth port, checks logins with PAM on worker threads, and asks kgwd to open\n"
-"each session. Started as root, it runs as the configured user once its\n"
+"each session. It also serves the admin web UI on the management address\n"
+"(admin_listen). Started as root, it runs as the configured user once its\n"
 "certificate is loaded and its port is bound.\n"
 "\n"
 "Options:\n"
@@ -39,6 +40,8 @@ static const char usage[] =
 "                       a missing default file means all defaults\n"
 "      --check-config   load and validate the configuration, print the\n"
 "                       effective settings, and exit\n"
+"      --data-dir=DIR   the admin UI's templates and style sheet (default:\n"
+"                       admin_data_dir, else " KGW_ADMIN_DATA_DIR ")\n"
 "  -f, --foreground     log to standard error (as well as syslog when the\n"
 "                       configuration asks for it)\n"
 "  -h, --help           show this help and exit\n"
@@ -48,10 +51,11 @@ KGW_SANDBOX_HELP
 "Exit status: 0 on a clean stop, 1 on a configuration error, 2 on a usage\n"
 "error, 3 when the service cannot start (certificate, address, user, PAM).\n";
 
-enum { OPT_CHECK_CONFIG = 256, OPT_SECCOMP };
+enum { OPT_CHECK_CONFIG = 256, OPT_SECCOMP, OPT_DATA_DIR };
 
 struct options {
 	const char *config_path;
+	const char *data_dir;
 	bool config_given;
 	bool check_config;
 	bool foreground;
@@ -63,6 +67,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
@@ -85,6 +90,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_CHECK_CONFIG:
 			o->check_config = true;
+			break;
+		case OPT_DATA_DIR:
+			o->data_dir = optarg;
 			break;
 		case 'f':
 			o->foreground = true;
@@ -128,12 +136,12 @@ static void audit_to_store(void *ctx, const struct kgw_audit_record *rec)
 	char event[64];
 
 	snprintf(event, sizeof(event), "%s.%s", rec->action, rec->outcome);
-	if (kgw_store_audit(ctx, (int64_t)time(NULL), "portal", event, rec->user ? rec->user : "",
+	if (kgw_store_audit(ctx, (int64_t)time(NULL), rec->actor ? rec->actor : "portal", event, rec->user ? rec->user : "",
 			    rec->source ? rec->source : "", rec->detail ? rec->detail : ""))
 		kgw_err("audit: cannot write to the store: %s", kgw_store_error(ctx));
 }
 
-static int serve(const struct kgw_config *cfg, enum kgw_sandbox_mode seccomp)
+static int serve(const struct kgw_config *cfg, enum kgw_sandbox_mode seccomp, const char *data_dir)
 {
 	char sberr[KGW_SANDBOX_ERR_MAX];
 	/* Not the default loop: that one would reap the children PAM modules wait for. */
@@ -164,6 +172,10 @@ static int serve(const struct kgw_config *cfg, enum kgw_sandbox_mode seccomp)
 		kgw_err("out of memory");
 		goto out;
 	}
+	o.store = store;
+	o.admin_data_dir = data_dir;
+	o.kgwd_call = kgw_backend_kgwd_call;
+	o.kgwd_ctx = (void *)o.backend;
 	portal = kgw_portal_new(loop, cfg, &o, err);
 	if (!portal) {
 		kgw_err("%s", err);
@@ -191,6 +203,8 @@ static int serve(const struct kgw_config *cfg, enum kgw_sandbox_mode seccomp)
 	ev_signal_start(loop, &sigterm);
 	kgw_notice("serving the session API on %s (TLS 1.3, %u PAM workers, service `%s')",
 		   kgw_sockaddr_format(&cfg->auth_listen, addr), cfg->workers, cfg->pam_service);
+	kgw_notice("serving the admin UI on %s (service `%s', templates in %s)",
+		   kgw_sockaddr_format(&cfg->admin_listen, addr), cfg->admin_pam_service, data_dir);
 	ev_run(loop, 0);
 	ev_signal_stop(loop, &sigint);
 	ev_signal_stop(loop, &sigterm);
@@ -229,7 +243,9 @@ int main(int argc, char **argv)
 	kgw_log_close();
 	kgw_log_open("kgw-portal", (enum kgw_log_level)cfg.log_level, dest);
 	kgw_json_init();
-	ret = serve(&cfg, opts.seccomp);
+	/* The option, else the configuration, else where `make install' put them. */
+	ret = serve(&cfg, opts.seccomp, opts.data_dir ? opts.data_dir : cfg.admin_data_dir[0] ?
+		    cfg.admin_data_dir : KGW_ADMIN_DATA_DIR);
 	kgw_log_close();
 	return ret;
 }

@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "backend.h"
+#include "backend_kgwd.h"
 #include "conf.h"
 #include "server.h"
 
@@ -22,6 +23,13 @@ struct kgw_portal_options {
 	const struct kgw_server_options *server; /* NULL: the API's defaults */
 	const union kgw_sockaddr *listen;	/* NULL: the configured auth_listen */
 	uint64_t (*clock)(void);		/* NULL: CLOCK_MONOTONIC seconds */
+	/* The admin UI, served when both are set: */
+	struct kgw_store *store;
+	const char *admin_data_dir;		/* templates and style.css */
+	const union kgw_sockaddr *admin_listen;	/* NULL: the configured admin_listen */
+	/* kgwd's control socket for the admin pages; NULL: none. */
+	void (*kgwd_call)(void *ctx, json_t *req, kgw_kgwd_reply_fn cb, void *arg);
+	void *kgwd_ctx;
 };
 
 struct kgw_portal;
@@ -36,6 +44,8 @@ struct kgw_portal *kgw_portal_new(struct ev_loop *loop, const struct kgw_config 
 	__attribute__((warn_unused_result));
 /* Where the API listens (the real port when 0 was asked). */
 int kgw_portal_bound(const struct kgw_portal *p, union kgw_sockaddr *out);
+/* Where the admin UI listens; -ENOENT when it is not served. */
+int kgw_portal_admin_bound(const struct kgw_portal *p, union kgw_sockaddr *out);
 /* Stops, lets PAM and the backend answer what is outstanding, closes, frees. */
 void kgw_portal_free(struct kgw_portal *p);
 

@@ -72,6 +72,11 @@
 /* Base64 of a 32-byte key, with its padding. */
 #define KGW_WG_KEY_B64_LEN 44
 
+/* ---- the admin UI ---- */
+
+/* A handful of admins on the management network, not the Internet. */
+#define KGW_ADMIN_MAX_CONNS 64
+
 /* ---- PAM ---- */
 
 /* The prompts our conversation answers (pam_kgw and most stock modules). */

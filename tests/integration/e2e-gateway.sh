@@ -118,7 +118,8 @@ start_kgwd() { ip netns exec "$GW" $KGW_DAEMON_WRAP "$B/gateway/kgwd" -c "$T/kgw
 it_check "kgwd starts and reports ready" start_kgwd
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
 it_check "kgw-portal starts" it_wait 1 true
-it_bg ip netns exec "$GW" $KGW_DAEMON_WRAP "$B/portal/kgw-portal" -c "$T/kgw.conf" -f >"$T/portal.log" 2>&1
+it_bg ip netns exec "$GW" $KGW_DAEMON_WRAP "$B/portal/kgw-portal" -c "$T/kgw.conf" -f \
+	--data-dir "$(it_srcdir)/portal/templates" >"$T/portal.log" 2>&1
 it_wait $((10 * KGW_WAIT_FACTOR)) ip netns exec "$GW" sh -c "ss -ltn | grep -q '203.0.113.10:4443 '" || true
 it_check "kgwd runs as user kgw with only CAP_NET_ADMIN" sh -c \
 	"pid=\$(pgrep -f 'kgwd -c $T/kgw.conf' | head -1); grep -q '^Uid:.*$(id -u kgw)' /proc/\$pid/status && grep -q '^CapEff:.*0000000000001000' /proc/\$pid/status"

@@ -266,8 +266,9 @@ printf '[store]\ndatabase = %s\n' "$tmp/kgw.db" >>"$tmp/kgw.conf"
 started=
 for _ in 1 2 3 4 5; do
 	pport=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
-	sed "s/^auth_listen = .*/auth_listen = 127.0.0.1:$pport/" "$tmp/kgw.conf" >"$tmp/real.conf"
-	$KGW_DAEMON_WRAP "$portal" -c "$tmp/real.conf" -f 2>"$tmp/portal.log" &
+	sed "s/^auth_listen = .*/auth_listen = 127.0.0.1:$pport\nadmin_listen = 127.0.0.1:$((pport + 1))/" \
+		"$tmp/kgw.conf" >"$tmp/real.conf"
+	$KGW_DAEMON_WRAP "$portal" -c "$tmp/real.conf" -f --data-dir "${KGW_SRCDIR:-.}/portal/templates" 2>"$tmp/portal.log" &
 	portal_pid=$!
 	for _ in $(seq $((30 * KGW_WAIT_FACTOR))); do
 		grep -q 'serving the session API' "$tmp/portal.log" && { started=1; break; }
