@@ -12,6 +12,12 @@
 
 /* Tries to bind the v6 socket to the v4 socket's kernel-chosen port. */
 #define WG_SOCKET_BIND_TRIES 16
+/*
+ * Socket buffers: a GSO send or a burst between two recvmmsg() calls is
+ * 64 KiB at a time, and the default (about 208 KiB) overflows under TCP
+ * bursts, losing datagrams the tunnelled TCP then has to retransmit.
+ */
+#define WG_SOCKET_BUFFER (4 << 20)
 /* One GSO send: at most this many bytes of payload (an IPv4 datagram's limit, rounded down). */
 #define WG_SOCKET_GSO_BYTES 65000
 /* ... and at most this many segments (the kernel's UDP_MAX_SEGMENTS). */
@@ -29,6 +35,17 @@ void wg_socket_init(struct wg_socket *s)
 	s->fd4 = s->fd6 = -1;
 	s->port = 0;
 	s->gso = false;
+}
+
+/* Past the sysctl limits when we may (CAP_NET_ADMIN), else as far as they allow. */
+static void set_buffers(int fd)
+{
+	int size = WG_SOCKET_BUFFER;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
 static int open_one(int family, uint16_t port, uint32_t fwmark, uint16_t *bound)
@@ -49,6 +66,7 @@ static int open_one(int family, uint16_t port, uint32_t fwmark, uint16_t *bound)
 	 * older kernel without UDP_GRO just gives them one by one.
 	 */
 	(void)setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
+	set_buffers(fd);
 	if (family == AF_INET) {
 		sa.in.sin_family = AF_INET;
 		sa.in.sin_port = htons(port);
