@@ -187,6 +187,7 @@ int wg_aead_key_init(struct wg_aead_key *k, const uint8_t key[static WG_KEY_LEN]
 		return -1;
 	}
 	k->ctx = ctx;
+	memcpy(k->key, key, WG_KEY_LEN);
 	return 0;
 }
 
@@ -194,6 +195,20 @@ void wg_aead_key_wipe(struct wg_aead_key *k)
 {
 	EVP_CIPHER_CTX_free(k->ctx);
 	k->ctx = NULL;
+	sodium_memzero(k->key, sizeof(k->key));
+}
+
+/*
+ * Which library seals a packet depends on its length. Measured here in
+ * CPU time per packet (tests/bench/aead): EVP about 950 ns at 64 bytes
+ * and 2000 ns at 1424; libsodium 450 ns and 2400 ns. EVP's per-byte cost
+ * is half of libsodium's, its fixed cost (the provider's dispatch, tag
+ * get/set) twice; they cross near 750 bytes. Same cipher, same bytes out:
+ * the known-answer tests pass through both.
+ */
+static bool use_sodium(size_t len)
+{
+	return len < WG_AEAD_SHORT;
 }
 
 bool wg_aead_encrypt(struct wg_aead_key *k, uint64_t counter, uint8_t *dst, const uint8_t *src,
@@ -206,6 +221,9 @@ bool wg_aead_encrypt(struct wg_aead_key *k, uint64_t counter, uint8_t *dst, cons
 	if (!ctx || len > INT_MAX)
 		return false;
 	counter_nonce(nonce, counter);
+	if (use_sodium(len))
+		return crypto_aead_chacha20poly1305_ietf_encrypt_detached(dst, dst + len, NULL, src, len, ad,
+									  adlen, NULL, nonce, k->key) == 0;
 	/* A new nonce with the key kept: the context is reused, nothing allocated. */
 	if (!EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, 1, NULL))
 		return false;
@@ -229,6 +247,9 @@ bool wg_aead_decrypt(struct wg_aead_key *k, uint64_t counter, uint8_t *dst, cons
 	/* SET_TAG wants a writable buffer; src may be const. */
 	memcpy(tag, src + len, WG_AUTHTAG_LEN);
 	counter_nonce(nonce, counter);
+	if (use_sodium(len))
+		return crypto_aead_chacha20poly1305_ietf_decrypt_detached(dst, NULL, src, len, tag, ad, adlen,
+									  nonce, k->key) == 0;
 	if (!EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, 0, NULL) ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, WG_AUTHTAG_LEN, tag) <= 0)
 		return false;

@@ -3,8 +3,10 @@
  * The primitives WireGuard is built from (the paper, 5.4): X25519 and
  * XChaCha20-Poly1305 from libsodium; BLAKE2s, keyed BLAKE2s and
  * HMAC-BLAKE2s from OpenSSL 3; the per-packet ChaCha20-Poly1305 from
- * OpenSSL's EVP with the key schedule kept in a context per session key,
- * because it measures about twice as fast as libsodium's here.
+ * OpenSSL's EVP with the key schedule kept in a context per session key
+ * for full-size packets, where its per-byte cost is half of libsodium's,
+ * and from libsodium for short ones, where EVP's fixed cost per call
+ * dominates (tests/bench/aead prints both).
  */
 #ifndef KGW_WG_CRYPTO_H
 #define KGW_WG_CRYPTO_H
@@ -49,14 +51,21 @@ bool wg_xaead_open(uint8_t *dst, const uint8_t *src, size_t srclen, const uint8_
 		   const uint8_t nonce[static WG_COOKIE_NONCE_LEN], const uint8_t key[static WG_KEY_LEN])
 	__attribute__((warn_unused_result));
 
-/* A transport key with its cipher context ready: no allocation per packet. */
+/*
+ * A transport key with its cipher context ready: no allocation per packet.
+ * Packets shorter than WG_AEAD_SHORT go through libsodium instead, whose
+ * fixed cost per call is half of EVP's (see wg_crypto.c); it takes the raw
+ * key, so the key is kept too (the keypair holding this is sodium_malloc'd).
+ */
+#define WG_AEAD_SHORT 768
 struct wg_aead_key {
 	void *ctx;		/* EVP_CIPHER_CTX */
+	uint8_t key[WG_KEY_LEN];
 };
 
 int wg_aead_key_init(struct wg_aead_key *k, const uint8_t key[static WG_KEY_LEN], bool encrypt)
 	__attribute__((warn_unused_result));
-/* Frees the context; OpenSSL cleanses the key schedule on free. */
+/* Frees the context (OpenSSL cleanses the key schedule on free) and wipes the key. */
 void wg_aead_key_wipe(struct wg_aead_key *k);
 /* In place allowed. encrypt writes len + 16 bytes; decrypt takes len with the tag. */
 bool wg_aead_encrypt(struct wg_aead_key *k, uint64_t counter, uint8_t *dst, const uint8_t *src,

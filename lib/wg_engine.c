@@ -11,6 +11,15 @@
  *
  * Every buffer is allocated once in wg_engine_new(); nothing is allocated
  * per packet.
+ *
+ * System calls are what a userspace tunnel pays for most, so both
+ * directions work in batches. UDP: one recvmmsg() brings up to
+ * WG_SOCKET_BATCH datagrams (each possibly several, coalesced by UDP GRO).
+ * TUN: packets are read into ENGINE_BATCH separate buffers, encrypted in
+ * place, and their datagrams queued by pointer (no copy), then sent by one
+ * wg_socket_flush() (sendmmsg, with UDP GSO for runs to the same peer).
+ * Anything else the device sends (handshakes, keepalives, staged packets)
+ * first flushes the queue, so datagrams leave in the order they were made.
  */
 #include "config.h"
 
@@ -28,8 +37,10 @@
 #include "wg_engine_uapi.h"
 #include "wg_socket.h"
 
-/* Datagrams or TUN packets handled per wake-up before yielding to others. */
-#define ENGINE_BATCH 64
+/* TUN packets read per wake-up before yielding to others. */
+#define ENGINE_BATCH WG_SOCKET_BATCH
+/* recvmmsg() calls per wake-up of a UDP socket. */
+#define ENGINE_UDP_ROUNDS 4
 /* Handshake messages processed per round. */
 #define ENGINE_HANDSHAKES_PER_ROUND 32
 /* The largest handshake message: an initiation. */
@@ -45,6 +56,12 @@ struct engine_peer_timer {
 	ev_timer w;
 	struct wg_engine *eng;
 	struct wg_peer *peer;
+	/*
+	 * The device moves a deadline later on nearly every packet. Rather
+	 * than re-arm the libev timer each time, it stays armed for the
+	 * earlier `armed' and, on firing early, re-arms for `want'.
+	 */
+	uint64_t armed, want;
 };
 
 struct wg_engine {
@@ -61,8 +78,10 @@ struct wg_engine {
 	ev_idle handshake_w;
 	struct queued_handshake *hsq;	/* ring of MAX_QUEUED_INCOMING_HANDSHAKES */
 	size_t hsq_head, hsq_len;
-	uint8_t *rxbuf;			/* WG_MAX_MESSAGE_LEN */
-	uint8_t *txbuf;			/* headroom + 64 KiB + tailroom */
+	struct wg_socket_rxq *rxq;	/* with WG_SOCKET_BATCH buffers */
+	uint8_t *txbufs;		/* ENGINE_BATCH of ENGINE_TX_LEN */
+	const uint8_t *tx_current;	/* the TUN packet's buffer being sent, or NULL */
+	struct wg_socket_txq txq;
 	struct wg_engine_uapi *uapi;
 	wg_engine_rx_filter rx_filter;
 	void *rx_filter_ctx;
@@ -70,7 +89,8 @@ struct wg_engine {
 	void *owner;
 };
 
-#define ENGINE_TX_LEN (WG_DEVICE_HEADROOM + 65535 + WG_DEVICE_TAILROOM)
+/* Rounded up to a cache line, so every buffer of the batch starts on one. */
+#define ENGINE_TX_LEN ((WG_DEVICE_HEADROOM + 65535 + WG_DEVICE_TAILROOM + 63) & ~(size_t)63)
 
 uint64_t wg_engine_now_ms(void)
 {
@@ -82,11 +102,33 @@ uint64_t wg_engine_now_ms(void)
 
 /* ---- device operations ---- */
 
+static void flush_tx(struct wg_engine *eng)
+{
+	size_t dropped;
+
+	if (!eng->txq.count)
+		return;
+	dropped = wg_socket_flush(&eng->sock, &eng->txq);
+	if (dropped)
+		kgw_debug("%s: %zu datagrams dropped on send", eng->ifname, dropped);
+}
+
 static void op_send_udp(void *ctx, const union kgw_sockaddr *to, const uint8_t *buf, size_t len)
 {
 	struct wg_engine *eng = ctx;
-	int ret = wg_socket_send(&eng->sock, to, buf, len);
+	int ret;
 
+	/* The encrypted TUN packet stays in its own buffer until the flush. */
+	if (buf == eng->tx_current) {
+		if (!wg_socket_txq_add(&eng->txq, to, buf, len)) {
+			flush_tx(eng);
+			(void)wg_socket_txq_add(&eng->txq, to, buf, len);
+		}
+		return;
+	}
+	/* Any other buffer is valid only now: send it at once, after what is queued. */
+	flush_tx(eng);
+	ret = wg_socket_send(&eng->sock, to, buf, len);
 	if (ret && ret != -EAGAIN && ret != -ENETUNREACH && ret != -EHOSTUNREACH)
 		kgw_debug("%s: send: %s", eng->ifname, strerror(-ret));
 }
@@ -100,13 +142,26 @@ static void op_write_tun(void *ctx, const uint8_t *pkt, size_t len)
 		kgw_debug("%s: tun write: %s", eng->ifname, strerror(errno));
 }
 
+static void arm_timer(struct wg_engine *eng, struct engine_peer_timer *t, uint64_t deadline_ms, uint64_t now)
+{
+	ev_timer_stop(eng->loop, &t->w);
+	ev_timer_set(&t->w, deadline_ms > now ? (double)(deadline_ms - now) / 1000.0 : 0.0, 0.0);
+	ev_timer_start(eng->loop, &t->w);
+	t->armed = deadline_ms;
+}
+
 static void peer_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct engine_peer_timer *t = w->data;
+	uint64_t now = wg_engine_now_ms();
 
 	(void)loop;
 	(void)revents;
-	wg_device_peer_timers(t->eng->dev, t->peer, wg_engine_now_ms());
+	if (now < t->want) {
+		arm_timer(t->eng, t, t->want, now);
+		return;
+	}
+	wg_device_peer_timers(t->eng->dev, t->peer, now);
 }
 
 static void op_peer_timer(void *ctx, struct wg_peer *peer, uint64_t deadline_ms)
@@ -130,11 +185,15 @@ static void op_peer_timer(void *ctx, struct wg_peer *peer, uint64_t deadline_ms)
 		t->w.data = t;
 		wg_peer_set_driver(peer, t);
 	}
-	ev_timer_stop(eng->loop, &t->w);
-	if (deadline_ms == UINT64_MAX)
+	t->want = deadline_ms;
+	if (deadline_ms == UINT64_MAX) {
+		ev_timer_stop(eng->loop, &t->w);
 		return;
-	ev_timer_set(&t->w, deadline_ms > now ? (double)(deadline_ms - now) / 1000.0 : 0.0, 0.0);
-	ev_timer_start(eng->loop, &t->w);
+	}
+	/* Armed for no later than this: it fires, finds it early, re-arms. */
+	if (ev_is_active(&t->w) && t->armed <= deadline_ms)
+		return;
+	arm_timer(eng, t, deadline_ms, now);
 }
 
 static void op_peer_removed(void *ctx, struct wg_peer *peer)
@@ -229,34 +288,40 @@ static bool enqueue_handshake(struct wg_engine *eng, const union kgw_sockaddr *s
 
 /* ---- I/O watchers ---- */
 
+/* One datagram: handshake messages wait in the queue; data is handled now. */
+static bool receive_one(struct wg_engine *eng, const union kgw_sockaddr *src, uint8_t *buf,
+			size_t n, uint64_t now)
+{
+	if (n >= 4 && buf[0] >= MESSAGE_HANDSHAKE_INITIATION && buf[0] <= MESSAGE_HANDSHAKE_COOKIE)
+		return enqueue_handshake(eng, src, buf, n);
+	wg_device_receive(eng->dev, src, buf, n, now);
+	return false;
+}
+
 static void udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct wg_engine *eng = w->data;
-	union kgw_sockaddr src;
+	struct wg_socket_rxq *q = eng->rxq;
 	bool queued = false;
 
 	(void)loop;
 	(void)revents;
-	for (int i = 0; i < ENGINE_BATCH; i++) {
-		socklen_t slen = sizeof(src);
-		ssize_t n = recvfrom(w->fd, eng->rxbuf, WG_MAX_MESSAGE_LEN, 0, &src.sa, &slen);
+	for (int round = 0; round < ENGINE_UDP_ROUNDS; round++) {
+		uint64_t now;
 
-		if (n < 0)
+		if (wg_socket_recv(w->fd, q) || !q->count)
 			break;
-		/*
-		 * An IPv4 source fills only part of the union; peers compare
-		 * whole endpoints (roaming), so the rest must not be stale or
-		 * uninitialised bytes (valgrind found it).
-		 */
-		if ((size_t)slen < sizeof(src))
-			memset((char *)&src + slen, 0, sizeof(src) - slen);
-		/* Handshake messages wait in the queue; data is handled now. */
-		if (n >= 4 && eng->rxbuf[0] >= MESSAGE_HANDSHAKE_INITIATION &&
-		    eng->rxbuf[0] <= MESSAGE_HANDSHAKE_COOKIE) {
-			queued |= enqueue_handshake(eng, &src, eng->rxbuf, (size_t)n);
-			continue;
+		now = wg_engine_now_ms();
+		for (size_t i = 0; i < q->count; i++) {
+			/* A GRO receive: datagrams of seg[i] bytes back to back, each decrypted in place. */
+			for (size_t off = 0; off < q->len[i]; off += q->seg[i]) {
+				size_t n = q->len[i] - off < q->seg[i] ? q->len[i] - off : q->seg[i];
+
+				queued |= receive_one(eng, &q->from[i], q->buf[i] + off, n, now);
+			}
 		}
-		wg_device_receive(eng->dev, &src, eng->rxbuf, (size_t)n, wg_engine_now_ms());
+		if (q->count < WG_SOCKET_BATCH)
+			break;
 	}
 	if (queued || eng->hsq_len)
 		handshake_round(eng);
@@ -283,17 +348,25 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	uint64_t now = wg_engine_now_ms();
+
 	for (int i = 0; i < ENGINE_BATCH; i++) {
-		ssize_t n = read(eng->tun_fd, eng->txbuf + WG_DEVICE_HEADROOM, 65535);
+		uint8_t *buf = eng->txbufs + (size_t)i * ENGINE_TX_LEN;
+		ssize_t n = read(eng->tun_fd, buf + WG_DEVICE_HEADROOM, 65535);
 
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			eng->tx_current = NULL;
+			flush_tx(eng);
 			tun_failed(eng, errno);
 			return;
 		}
 		if (n <= 0)
 			break;
-		wg_device_send(eng->dev, eng->txbuf, (size_t)n, wg_engine_now_ms());
+		eng->tx_current = buf;
+		wg_device_send(eng->dev, buf, (size_t)n, now);
 	}
+	eng->tx_current = NULL;
+	flush_tx(eng);
 }
 
 static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -359,11 +432,16 @@ struct wg_engine *wg_engine_new(struct ev_loop *loop, const struct wg_engine_con
 	snprintf(eng->ifname, sizeof(eng->ifname), "%s", cfg->ifname);
 	wg_socket_init(&eng->sock);
 	eng->hsq = calloc(MAX_QUEUED_INCOMING_HANDSHAKES, sizeof(*eng->hsq));
-	eng->rxbuf = malloc(WG_MAX_MESSAGE_LEN);
-	eng->txbuf = malloc(ENGINE_TX_LEN);
+	/* Virtual size: only the bytes packets touch become resident. */
+	eng->rxq = calloc(1, sizeof(*eng->rxq));
+	eng->txbufs = malloc((size_t)ENGINE_BATCH * ENGINE_TX_LEN);
 	eng->dev = wg_device_new(&engine_ops, eng);
-	if (!eng->hsq || !eng->rxbuf || !eng->txbuf || !eng->dev)
+	if (!eng->hsq || !eng->rxq || !eng->txbufs || !eng->dev)
 		goto fail;
+	for (size_t i = 0; i < WG_SOCKET_BATCH; i++) {
+		if (!(eng->rxq->buf[i] = malloc(WG_SOCKET_RX_LEN)))
+			goto fail;
+	}
 	ev_io_init(&eng->tun_w, tun_cb, eng->tun_fd, EV_READ);
 	ev_init(&eng->udp4_w, udp_cb);
 	ev_init(&eng->udp6_w, udp_cb);
@@ -398,8 +476,12 @@ void wg_engine_free(struct wg_engine *eng)
 	if (eng->tun_fd >= 0)
 		close(eng->tun_fd);
 	free(eng->hsq);
-	free(eng->rxbuf);
-	free(eng->txbuf);
+	if (eng->rxq) {
+		for (size_t i = 0; i < WG_SOCKET_BATCH; i++)
+			free(eng->rxq->buf[i]);
+	}
+	free(eng->rxq);
+	free(eng->txbufs);
 	free(eng);
 }
 

@@ -5,13 +5,52 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "addr.h"
 
 struct wg_socket {
 	int fd4, fd6;		/* -1 when closed or unavailable */
 	uint16_t port;
+	bool gso;		/* the kernel takes UDP_SEGMENT (Linux 4.18) */
+};
+
+/*
+ * Datagrams per sendmmsg()/recvmmsg(). Sixty-four 1452-byte datagrams are
+ * about what one GSO send or GRO receive can carry (64 KiB).
+ */
+#define WG_SOCKET_BATCH 64
+
+/*
+ * Datagrams waiting for one wg_socket_flush(). Every buffer queued must
+ * stay valid and unchanged until the flush: the queue holds pointers, so
+ * sending costs no copy.
+ */
+struct wg_socket_txq {
+	size_t count;
+	union kgw_sockaddr to[WG_SOCKET_BATCH];
+	struct iovec iov[WG_SOCKET_BATCH];
+};
+
+/*
+ * What one wg_socket_recv() got: `count' datagrams, each at iov[i] with
+ * len[i] bytes from from[i]. With UDP GRO one of them may be several
+ * datagrams of seg[i] bytes each back to back (the last may be shorter);
+ * seg[i] is len[i] otherwise. The caller provides buf[i], each
+ * WG_SOCKET_RX_LEN bytes.
+ */
+#define WG_SOCKET_RX_LEN 65536
+struct wg_socket_rxq {
+	size_t count;
+	uint8_t *buf[WG_SOCKET_BATCH];
+	size_t len[WG_SOCKET_BATCH], seg[WG_SOCKET_BATCH];
+	union kgw_sockaddr from[WG_SOCKET_BATCH];
+	struct mmsghdr msg[WG_SOCKET_BATCH];
+	struct iovec iov[WG_SOCKET_BATCH];
+	uint8_t ctrl[WG_SOCKET_BATCH][64];
 };
 
 void wg_socket_init(struct wg_socket *s);
@@ -25,5 +64,16 @@ void wg_socket_close(struct wg_socket *s);
 int wg_socket_set_fwmark(struct wg_socket *s, uint32_t fwmark);
 /* Returns 0 or a negative errno; -EAGAIN means the socket buffer is full (the packet is dropped). */
 int wg_socket_send(const struct wg_socket *s, const union kgw_sockaddr *to, const void *buf, size_t len);
+/* Queues one datagram; false when the queue is full (flush, then retry). */
+bool wg_socket_txq_add(struct wg_socket_txq *q, const union kgw_sockaddr *to, const void *buf, size_t len);
+/*
+ * Sends everything queued and empties the queue: runs of equal-sized
+ * datagrams to one address go as one UDP GSO send, and all of it in as
+ * few sendmmsg() calls as the address families allow. Returns how many
+ * datagrams were dropped (full socket buffer, unreachable).
+ */
+size_t wg_socket_flush(struct wg_socket *s, struct wg_socket_txq *q);
+/* Up to WG_SOCKET_BATCH datagrams from `fd' (fd4 or fd6); 0 or -errno. */
+int wg_socket_recv(int fd, struct wg_socket_rxq *q);
 
 #endif

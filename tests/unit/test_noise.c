@@ -195,10 +195,14 @@ START_TEST(test_kdf)
 }
 END_TEST
 
-/* The handshake's AEAD (libsodium) and the data path's (OpenSSL EVP) are one cipher. */
+/*
+ * The handshake's AEAD (libsodium) and the data path's (libsodium below
+ * WG_AEAD_SHORT bytes, OpenSSL EVP from there on) are one cipher: lengths
+ * on both sides of the switch.
+ */
 START_TEST(test_aead_both_implementations)
 {
-	uint8_t key[32], ad[13], msg[300], sealed[300 + 16], opened[300], again[300 + 16];
+	uint8_t key[32], ad[13], msg[1500], sealed[1500 + 16], opened[1500], again[1500 + 16];
 	struct wg_aead_key enc, dec;
 	const uint64_t counters[] = { 0, 1, 0x1234567890abcdefULL, REJECT_AFTER_MESSAGES - 1 };
 
@@ -232,6 +236,10 @@ START_TEST(test_aead_both_implementations)
 	ck_assert(wg_aead_encrypt(&enc, 7, again, again, 100, NULL, 0));
 	ck_assert(wg_aead_decrypt(&dec, 7, again, again, 116, NULL, 0));
 	ck_assert_mem_eq(again, msg, 100);
+	memcpy(again, msg, 1400);
+	ck_assert(wg_aead_encrypt(&enc, 8, again, again, 1400, NULL, 0));
+	ck_assert(wg_aead_decrypt(&dec, 8, again, again, 1416, NULL, 0));
+	ck_assert_mem_eq(again, msg, 1400);
 	wg_aead_key_wipe(&enc);
 	wg_aead_key_wipe(&dec);
 	ck_assert_ptr_null(enc.ctx);
