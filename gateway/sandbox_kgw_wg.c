@@ -8,12 +8,22 @@
 
 #include <stddef.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include "sandbox_gw.h"
 
+/* As lib/wg_socket.c: older headers lack them; the kernel has them since 4.18/5.0. */
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
 static const char *const kgw_wg_calls[] = {
 	"accept4", "recvfrom", "sendto", "recvmsg", "sendmsg", "bind", "getsockname",
+	"recvmmsg", "sendmmsg",
 	"shutdown", "poll", "ppoll", "unlink", "unlinkat",
 	/* kgw_daemon_ready(): a new session, stdio to /dev/null. */
 	"setsid", "openat", "dup2",
@@ -24,7 +34,8 @@ static const char *const kgw_wg_calls[] = {
 
 /*
  * Sockets: UDP for the tunnel, Unix for UAPI and syslog. Options: only
- * those wg_socket.c sets (v6-only, and the fwmark `wg set fwmark' asks for).
+ * those wg_socket.c sets (v6-only, the fwmark `wg set fwmark' asks for,
+ * socket buffers, UDP GSO and GRO).
  */
 static int kgw_wg_rules(scmp_filter_ctx ctx)
 {
@@ -41,6 +52,25 @@ static int kgw_wg_rules(scmp_filter_ctx ctx)
 		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]);
 
 		if ((ret = kgw_sandbox_allow_if(ctx, "socket", 1, &c)))
+			return ret;
+	}
+	static const int sol_socket[] = { SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE };
+	static const int sol_udp[] = { UDP_GRO, UDP_SEGMENT };
+
+	for (size_t i = 0; i < sizeof(sol_socket) / sizeof(sol_socket[0]); i++) {
+		struct scmp_arg_cmp c[2] = {
+			SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET), SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)sol_socket[i]),
+		};
+
+		if ((ret = kgw_sandbox_allow_if(ctx, "setsockopt", 2, c)))
+			return ret;
+	}
+	for (size_t i = 0; i < sizeof(sol_udp) / sizeof(sol_udp[0]); i++) {
+		struct scmp_arg_cmp c[2] = {
+			SCMP_A1(SCMP_CMP_EQ, IPPROTO_UDP), SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)sol_udp[i]),
+		};
+
+		if ((ret = kgw_sandbox_allow_if(ctx, "setsockopt", 2, c)))
 			return ret;
 	}
 	if ((ret = kgw_sandbox_allow_if(ctx, "setsockopt", 2, v6only)))

@@ -18,6 +18,8 @@ static const char *const kgwd_calls[] = {
 	/* Control socket and netlink. */
 	"accept4", "recvfrom", "recvmsg", "sendmsg", "bind", "getsockname",
 	"getsockopt", "setsockopt", "shutdown", "poll", "ppoll",
+	/* The userspace engine's batches. */
+	"recvmmsg", "sendmmsg",
 	/* The store. */
 	"openat", "pread64", "pwrite64", "fsync", "fdatasync", "ftruncate",
 	"unlink", "unlinkat", "access", "faccessat", "faccessat2", "getcwd",

@@ -18,6 +18,8 @@ static const char *const common_calls[] = {
 	"brk", "munmap", "mremap", "madvise",
 	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
 	"epoll_wait", "epoll_pwait", "epoll_ctl",
+	/* libev watches for wall-clock jumps with a timerfd once an ev_periodic runs. */
+	"timerfd_create", "timerfd_settime",
 	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
 	"getpid", "gettid", "getrandom", "futex", "restart_syscall",
 	"fstat", "newfstatat", "lseek", "fcntl",
