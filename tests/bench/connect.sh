@@ -85,7 +85,7 @@ printf 'auth requisite %s password\nauth required %s otp\naccount required %s\n'
 chmod 0644 "/etc/pam.d/$PAMSVC"
 ip netns exec "$GW" "$B/gateway/kgwd" -c "$T/kgw.conf" 2>>"$T/kgwd.log"
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
-it_bg ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f >"$T/portal.log" 2>&1
+it_bg ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >"$T/portal.log" 2>&1
 it_wait 10 ip netns exec "$GW" sh -c "ss -ltn | grep -q '198.51.100.1:4443 '"
 PIN=$(openssl x509 -in "$T/tls.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
 step=$(( $(date +%s) / 30 ))

@@ -72,7 +72,7 @@ start_kgwd() {
 }
 start_portal() {
 	n=$(grep -c 'serving the session API' "$T/portal.log" 2>/dev/null || true)
-	ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f >>"$T/portal.log" 2>&1 &
+	ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
 	PORTAL=$!; it_track_pid "$PORTAL"
 	it_wait 10 sh -c "[ \$(grep -c 'serving the session API' '$T/portal.log') -gt ${n:-0} ]"
 }

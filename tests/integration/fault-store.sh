@@ -71,7 +71,7 @@ start_kgwd() {
 	KGWD=$(pgrep -f "kgwd -c $T/kgw.conf" | head -1); it_track_pid "$KGWD"
 }
 it_check "kgwd starts" start_kgwd
-ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f >>"$T/portal.log" 2>&1 &
+ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
 PORTAL=$!; it_track_pid "$PORTAL"
 it_check "kgw-portal starts" it_wait 10 grep -q 'serving the session API' "$T/portal.log"
 
@@ -134,7 +134,7 @@ it_check "kgwd starts on it, to keep the live sessions' tunnels" start_kgwd
 it_check "and warns that new sessions will fail" grep -q 'cannot be written (Read-only file system)' "$T/kgwd.log"
 it_check "it restored alice's sessions" grep -q '2 session(s) restored' "$T/kgwd.log"
 : > "$T/portal.log"
-ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f >>"$T/portal.log" 2>&1 &
+ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
 PORTAL=$!; it_track_pid "$PORTAL"
 it_check "kgw-portal starts on it" it_wait 10 grep -q 'serving the session API' "$T/portal.log"
 it_check "and warns that logins will fail" grep -q 'cannot be written (Read-only file system)' "$T/portal.log"
@@ -151,7 +151,7 @@ it_check "the file system is writable again" mount -o remount,rw "$T/data"
 it_check "writable again: kgwd starts" start_kgwd
 it_check "it restores both of alice's sessions" grep -q '2 session(s) restored' "$T/kgwd.log"
 : > "$T/portal.log"
-ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f >"$T/portal.log" 2>&1 &
+ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >"$T/portal.log" 2>&1 &
 PORTAL=$!; it_track_pid "$PORTAL"
 it_check "kgw-portal starts" it_wait 10 grep -q 'serving the session API' "$T/portal.log"
 status=$(api 127.0.0.5 GET /api/v1/sessions/current -H "Authorization: Bearer $TOKEN")
