@@ -127,6 +127,23 @@ async function revoke(page) {
 		check(events.includes(e), `the audit log, filtered to ${env.NEW_USER}, has ${e}`);
 	check(events.every(e => e.startsWith('admin.')), 'the event filter keeps only admin events');
 	await shot(page, '10-audit');
+	// The script put in 60 entries for `pager': 50 a page, newest first.
+	const buttons = async () => [await page.locator('button:has-text("Newer")').count(),
+				      await page.locator('button:has-text("Older")').count()].join();
+	const details = async () => (await page.locator('tbody td:nth-child(6)').allTextContents())
+		.map(s => s.trim());
+	await page.goto(env.URL + '/audit?user=pager');
+	let d = await details();
+	check(d.length === 50 && d[0] === 'fill 60' && d[49] === 'fill 11',
+	      `page 1 of the audit log: the newest 50 (${d[0]} .. ${d[d.length - 1]})`);
+	check(await buttons() === '0,1', 'page 1 offers only Older');
+	await page.locator('button:has-text("Older")').click();
+	d = await details();
+	check(d.length === 10 && d[0] === 'fill 10' && d[9] === 'fill 1',
+	      `page 2: the other 10 (${d[0]} .. ${d[d.length - 1]})`);
+	check(await buttons() === '1,0', 'page 2 offers only Newer');
+	check(page.url().includes('user=pager') && page.url().includes('page=2'),
+	      'the filter is kept across pages');
 }
 
 async function logout(page) {
