@@ -89,11 +89,20 @@ through() { ip netns exec "$OP" nc -z -w 2 10.0.0.10 6443; }
 it_check "wireguard-go completes its handshake and reaches the API during the flood" it_wait 60 through
 it_check "the flood was still running then" test ! -e "$T/stop" -a -d "/proc/$FLOOD"
 touch "$T/stop"; wait "$FLOOD" 2>/dev/null || true
+# ASan keeps freed memory in its quarantine (256 MB) on purpose, so the bound
+# means something only in a normal build; the sanitizer build prints the figures.
+bounded() {	# bounded RSS_BEFORE RSS_AFTER
+	if grep -qa __asan_init "$B/gateway/kgwd"; then
+		echo "# kgwd's memory: not bounded-checked under ASan (grew $(($2 - $1)) kB)"
+	else
+		it_check "kgwd's memory stayed bounded (grew by less than 32 MB)" test $(($2 - $1)) -lt 32768
+	fi
+}
 RSS1=$(rss)
 echo "# flood: $(cat "$T/flood.out"); kgwd: cookie replies $(stat_of rx_cookie_sent), rate-limited $(stat_of rx_ratelimited), bad handshakes $(stat_of rx_bad_handshake), completed $(stat_of handshakes_completed)"
 echo "# kgwd VmRSS: ${RSS0} kB before, ${RSS1} kB after the flood"
 it_check "the flooder received cookie replies" sh -c "sed 's/.*cookies=//' '$T/flood.out' | awk '{ exit !(\$1 > 0) }'"
-it_check "kgwd's memory stayed bounded (grew by less than 32 MB)" test $((RSS1 - RSS0)) -lt 32768
+bounded "$RSS0" "$RSS1"
 
 # ---- malformed packets ----
 BAD0=$(( $(stat_of rx_bad_type) + $(stat_of rx_bad_length) ))
@@ -105,7 +114,7 @@ echo "# junk: $(cat "$T/junk.out"); kgwd counted $((BAD1 - BAD0)) malformed; VmR
 it_check "malformed packets are dropped and counted ($((BAD1 - BAD0)))" test "$BAD1" -gt "$BAD0"
 it_check "the tunnel still carries traffic" it_wait 20 through
 it_check "kgwd is still running" kill -0 "$KGWD"
-it_check "kgwd's memory stayed bounded (grew by less than 32 MB)" test $((RSS2 - RSS0)) -lt 32768
+bounded "$RSS0" "$RSS2"
 
 it_teardown
 it_check "nothing left behind" it_leftovers "/var/run/wireguard/$CLI.sock" "$T/run/kgwd.sock"
