@@ -150,6 +150,9 @@ PY
 for n in "$cl" "$gw" "$api" "$out"; do
 	ip netns add "$n" || exit 99
 	ip -n "$n" link set lo up
+	# Links made from here on skip duplicate address detection: a
+	# tentative link-local address delays neighbour discovery past a probe.
+	in_ns "$n" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
 done
 ip -n "$gw" link add kgw0 type veth peer name tun0 netns "$cl"
 ip -n "$gw" link add eth1 type veth peer name eth0 netns "$api"
@@ -185,7 +188,8 @@ ip netns exec "$gw" python3 "$tmp/net.py" udp 0.0.0.0 51820 >"$tmp/udp" &
 pids="$pids $!"
 for i in $(seq 50); do
 	probe "$api" 10.0.0.10 7000 >/dev/null && probe "$gw" 127.0.0.1 9999 >/dev/null &&
-		probe "$api" fd00:10::10 6443 >/dev/null && probe "$cl" 127.0.0.1 9000 >/dev/null && break
+		probe "$api" fd00:10::10 6443 >/dev/null && probe "$cl" 127.0.0.1 9000 >/dev/null &&
+		probe "$cl" 10.0.0.20 6443 >/dev/null && probe "$cl" fd00:10::10 6443 >/dev/null && break
 	sleep 0.1
 done
 
