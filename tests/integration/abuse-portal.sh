@@ -4,7 +4,7 @@
 #   gw namespace, loopback only:
 #     curl / openssl s_client from 127.0.0.2 ... 127.0.0.30 (one source each part)
 #       ──TLS 1.3──> kgw-portal 127.0.0.1:4443 (2 PAM workers, auth_timeout 3 s)
-#                      ├─ PAM: pam_exec hang.sh (never returns for user "hung"),
+#                      ├─ PAM: pam_portal_test.so hang=hung (never returns for "hung"),
 #                      │       then pam_kgw.so password, otp; account
 #                      └─ kgwd (userspace engine) on its control socket
 #
@@ -68,30 +68,23 @@ ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
 ctl user add-group alice ops >/dev/null
 SECRET=$(ctl otp enroll alice --json | jq -r .secret)
 ctl otp verify alice "$(oathtool --totp -b "$SECRET" -N 'now - 30 seconds')" >/dev/null
-cat > "$T/hang.sh" <<'EOF'
-#!/bin/sh
-[ "$PAM_USER" = hung ] && exec sleep 300
-exit 0
-EOF
-chmod 0755 "$T/hang.sh"
 M="$B/pam/.libs/pam_kgw.so db=$T/kgw.db"
-printf 'auth requisite pam_exec.so quiet %s\nauth requisite %s password\nauth required %s otp\naccount required %s\n' \
-	"$T/hang.sh" "$M" "$M" "$M" > "/etc/pam.d/$PAMSVC"
+printf 'auth requisite %s hang=hung\nauth requisite %s password\nauth required %s otp\naccount required %s\n' \
+	"$B/tests/integration/.libs/pam_portal_test.so" "$M" "$M" "$M" > "/etc/pam.d/$PAMSVC"
 chmod 0644 "/etc/pam.d/$PAMSVC"
 
 it_check "kgwd starts" sh -c "ip netns exec $GW '$B/gateway/kgwd' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
-# The hanging module is pam_exec running a script: a fork and an exec that
-# the portal's seccomp list rightly kills. This test is about the PAM
-# workers and the throttle, so its portal runs without the filter
-# (sandbox.sh and e2e-gateway.sh run it with).
+# The portal runs with its seccomp filter, as installed: the stuck module
+# sleeps inside a PAM worker thread.
 start_portal() {
-	ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --seccomp=off \
+	ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f \
 		--data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
 	PORTAL=$!; it_track_pid "$PORTAL"
 	it_wait 10 grep -q 'serving the session API' "$T/portal.log"
 }
 it_check "kgw-portal starts" start_portal
+it_check "kgw-portal runs under its seccomp filter" grep -q '^Seccomp:[[:space:]]*2' "/proc/$PORTAL/status"
 
 api() {	# api SOURCE METHOD PATH [CURL ARGS...]: the status; body in $T/body.$SOURCE, headers in $T/head.$SOURCE
 	src=$1 m=$2 p=$3; shift 3

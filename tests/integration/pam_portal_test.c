@@ -9,11 +9,14 @@
  *   prompt=TEXT       ask TEXT instead of "Password: " (an unknown prompt)
  *   deny_account=U    account management refuses U (PAM_ACCT_EXPIRED)
  *   rename=U          set PAM_USER to U after authenticating
+ *   hang=U            authentication of U never returns (a stuck module);
+ *                     for anyone else the module asks nothing and is ignored
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
@@ -42,6 +45,21 @@ static int ask(pam_handle_t *pamh, const char *prompt, const char *expect)
 	return ok ? PAM_SUCCESS : PAM_AUTH_ERR;
 }
 
+/* Sleeps in the calling thread only: the portal's seccomp list allows
+ * that, unlike the fork and exec of a pam_exec script. */
+static int hang(pam_handle_t *pamh, const char *who)
+{
+	const char *user = NULL;
+	struct timespec ts = { 3600, 0 };
+
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user)
+		return PAM_USER_UNKNOWN;
+	if (strcmp(user, who))
+		return PAM_IGNORE;
+	for (;;)
+		nanosleep(&ts, NULL);
+}
+
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const char *prompt = arg(argc, argv, "prompt"), *otp = arg(argc, argv, "otp");
@@ -49,6 +67,8 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	int rc;
 
 	(void)flags;
+	if (arg(argc, argv, "hang"))
+		return hang(pamh, arg(argc, argv, "hang"));
 	pam_info(pamh, "kgw test module");
 	rc = ask(pamh, prompt ? prompt : "Password: ", arg(argc, argv, "password"));
 	if (rc == PAM_SUCCESS && otp)
