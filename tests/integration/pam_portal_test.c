@@ -11,12 +11,15 @@
  *   rename=U          set PAM_USER to U after authenticating
  *   hang=U            authentication of U never returns (a stuck module);
  *                     for anyone else the module asks nothing and is ignored
+ *   hang_flag=PATH    made when the hang begins, for the test to wait on
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
@@ -47,15 +50,18 @@ static int ask(pam_handle_t *pamh, const char *prompt, const char *expect)
 
 /* Sleeps in the calling thread only: the portal's seccomp list allows
  * that, unlike the fork and exec of a pam_exec script. */
-static int hang(pam_handle_t *pamh, const char *who)
+static int hang(pam_handle_t *pamh, const char *who, const char *flag)
 {
 	const char *user = NULL;
 	struct timespec ts = { 3600, 0 };
+	int fd;
 
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user)
 		return PAM_USER_UNKNOWN;
 	if (strcmp(user, who))
 		return PAM_IGNORE;
+	if (flag && (fd = open(flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
+		close(fd);
 	for (;;)
 		nanosleep(&ts, NULL);
 }
@@ -68,7 +74,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 
 	(void)flags;
 	if (arg(argc, argv, "hang"))
-		return hang(pamh, arg(argc, argv, "hang"));
+		return hang(pamh, arg(argc, argv, "hang"), arg(argc, argv, "hang_flag"));
 	pam_info(pamh, "kgw test module");
 	rc = ask(pamh, prompt ? prompt : "Password: ", arg(argc, argv, "password"));
 	if (rc == PAM_SUCCESS && otp)
