@@ -78,6 +78,14 @@ static void pam_done(void *arg, const struct kgw_pam_result *res)
 		admin_fail(r, 503, "The portal is shutting down.");
 		return;
 	}
+	if (res->status == KGW_PAM_UNAVAILABLE) {
+		/* A broken store or stack, whatever was typed: not counted. */
+		kgw_throttle_cancel(a->throttle, &r->peer, r->login_user, admin_now(a));
+		snprintf(detail, sizeof(detail), "pam %s: %s", res->stage, res->reason);
+		admin_audit(r, "admin.login", "unavailable", r->login_user, detail);
+		login_form(r, 503, "Logins are unavailable right now; see the gateway's log.");
+		return;
+	}
 	if (res->status != KGW_PAM_OK) {
 		snprintf(detail, sizeof(detail), "pam %s: %s", res->stage, res->reason);
 		denied(r, 401, detail, "The user name, password or code is wrong.");

@@ -269,6 +269,17 @@ static void pam_done(void *arg, const struct kgw_pam_result *res)
 		reply_unavailable(p, "shutting down before PAM ran");
 		return;
 	}
+	if (res->status == KGW_PAM_UNAVAILABLE) {
+		/*
+		 * Right and wrong credentials both end here when the store is
+		 * broken, so the 503 tells nothing; it is not counted.
+		 */
+		kgw_throttle_cancel(api->throttle, &p->source, p->user, now);
+		snprintf(detail, sizeof(detail), "pam %s: %s", res->stage, res->reason);
+		finish_error(p, "unavailable", detail, 503, "auth_unavailable",
+			     "authentication is unavailable right now; try again later", 0);
+		return;
+	}
 	if (res->status != KGW_PAM_OK) {
 		/* What PAM said stays here; the client gets the one uniform 401. */
 		snprintf(detail, sizeof(detail), "pam %s: %s", res->stage, res->reason);

@@ -128,9 +128,34 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **out
 
 /* ---- a transaction (worker thread) ---- */
 
+/*
+ * The codes that say the service failed rather than the user: a store that
+ * cannot be read or written (pam_kgw's PAM_AUTHINFO_UNAVAIL, whatever was
+ * typed), a module missing or misconfigured. Counting them as failed
+ * logins would lock out every user who tries during an outage.
+ */
+static enum kgw_pam_status classify(int code)
+{
+	switch (code) {
+	case PAM_SUCCESS:
+		return KGW_PAM_OK;
+	case PAM_AUTHINFO_UNAVAIL:
+	case PAM_SYSTEM_ERR:
+	case PAM_SERVICE_ERR:
+	case PAM_BUF_ERR:
+	case PAM_OPEN_ERR:
+	case PAM_SYMBOL_ERR:
+	case PAM_MODULE_UNKNOWN:
+	case PAM_ABORT:
+		return KGW_PAM_UNAVAILABLE;
+	default:
+		return KGW_PAM_DENIED;
+	}
+}
+
 static void set_result(struct job *j, int code, const char *stage)
 {
-	j->res.status = code == PAM_SUCCESS ? KGW_PAM_OK : KGW_PAM_DENIED;
+	j->res.status = classify(code);
 	j->res.pam_code = code;
 	j->res.stage = stage;
 	/* Linux-PAM's pam_strerror() does not use the handle, and its strings are static. */

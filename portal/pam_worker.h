@@ -20,7 +20,8 @@
 
 enum kgw_pam_status {
 	KGW_PAM_OK,			/* authenticated, and the account may log in */
-	KGW_PAM_DENIED,			/* anything else PAM said */
+	KGW_PAM_DENIED,			/* the credentials or the account were refused */
+	KGW_PAM_UNAVAILABLE,		/* the stack failed, not the user (a broken store) */
 	KGW_PAM_CANCELLED,		/* the pool shut down before it ran */
 };
 

@@ -9,6 +9,8 @@
  *   prompt=TEXT       ask TEXT instead of "Password: " (an unknown prompt)
  *   deny_account=U    account management refuses U (PAM_ACCT_EXPIRED)
  *   rename=U          set PAM_USER to U after authenticating
+ *   unavailable=U     after the prompts, U gets PAM_AUTHINFO_UNAVAIL, as from
+ *                     pam_kgw when its store cannot be written
  *   hang=U            authentication of U never returns (a stuck module);
  *                     for anyone else the module asks nothing and is ignored
  *   hang_flag=PATH    made when the hang begins, for the test to wait on
@@ -69,7 +71,7 @@ static int hang(pam_handle_t *pamh, const char *who, const char *flag)
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const char *prompt = arg(argc, argv, "prompt"), *otp = arg(argc, argv, "otp");
-	const char *rename = arg(argc, argv, "rename");
+	const char *rename = arg(argc, argv, "rename"), *user = NULL;
 	int rc;
 
 	(void)flags;
@@ -79,6 +81,9 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	rc = ask(pamh, prompt ? prompt : "Password: ", arg(argc, argv, "password"));
 	if (rc == PAM_SUCCESS && otp)
 		rc = ask(pamh, "Verification code: ", otp);
+	if (arg(argc, argv, "unavailable") && pam_get_user(pamh, &user, NULL) == PAM_SUCCESS &&
+	    user && !strcmp(user, arg(argc, argv, "unavailable")))
+		return PAM_AUTHINFO_UNAVAIL;
 	if (rc == PAM_SUCCESS && rename)
 		rc = pam_set_item(pamh, PAM_USER, rename);
 	return rc;

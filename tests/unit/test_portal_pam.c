@@ -73,7 +73,7 @@ static void setup(void)
 	ck_assert_msg(access(module, R_OK) == 0, "no test module at %s", module);
 	snprintf(confdir, sizeof(confdir), "/tmp/kgw-pam-test.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(confdir));
-	service("good", "password=s3cret otp=123456", "deny_account=expired");
+	service("good", "password=s3cret otp=123456 unavailable=broken", "deny_account=expired");
 	service("nootp", "password=s3cret", NULL);
 	service("odd", "password=s3cret prompt=Passcode:", NULL);
 	service("rename", "password=s3cret rename=root", NULL);
@@ -150,6 +150,7 @@ static void wait_all(struct ev_loop *loop, struct outcome *o, size_t n)
 #define PASSED KGW_PAM_OK, PAM_SUCCESS, "account"
 #define DENIED(code, stage) KGW_PAM_DENIED, code, stage
 #define AUTH_FAILED DENIED(PAM_AUTH_ERR, "authenticate")
+#define UNAVAILABLE KGW_PAM_UNAVAILABLE, PAM_AUTHINFO_UNAVAIL, "authenticate"
 
 static const struct {
 	const char *service, *user, *password, *otp;
@@ -167,6 +168,8 @@ static const struct {
 	/*  7 */ { "odd", "bob", "s3cret", NULL, AUTH_FAILED },
 	/*  8 */ { "rename", "bob", "s3cret", NULL, DENIED(PAM_PERM_DENIED, "user") },
 	/*  9 */ { "good", "alice", "", "123456", AUTH_FAILED },
+	/* 10 */ { "good", "broken", "s3cret", "123456", UNAVAILABLE },
+	/* 11 */ { "good", "broken", "wrong", "000000", UNAVAILABLE },
 };
 
 START_TEST(test_outcomes)
@@ -192,7 +195,10 @@ START_TEST(test_outcomes)
 }
 END_TEST
 
-/* A service with no file falls back to "other"; there is none here. */
+/*
+ * A service with no file falls back to "other"; there is none here. That is
+ * the gateway's fault, not the user's: unavailable, not denied.
+ */
 START_TEST(test_missing_service)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
@@ -204,7 +210,7 @@ START_TEST(test_missing_service)
 	p = kgw_pam_pool_new(loop, 1, 4, &err);
 	ck_assert_int_eq(kgw_pam_submit(p, &r, done, &o), 0);
 	wait_all(loop, &o, 1);
-	ck_assert_int_eq(o.res.status, KGW_PAM_DENIED);
+	ck_assert_int_eq(o.res.status, KGW_PAM_UNAVAILABLE);
 	kgw_pam_pool_free(p);
 	ev_loop_destroy(loop);
 }
