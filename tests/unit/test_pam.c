@@ -92,16 +92,7 @@ static void service(const char *name, const char *text)
 struct result {
 	int auth, acct;		/* acct is -1 when authentication failed */
 	char prompts[256];
-	double seconds;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static struct result run_full(const char *svc, const char *user, const char *password,
 			      const char *code, bool refuse)
@@ -110,13 +101,10 @@ static struct result run_full(const char *svc, const char *user, const char *pas
 	struct pam_conv pc = { conv, &cs };
 	struct result r = { .acct = -1 };
 	pam_handle_t *pamh = NULL;
-	double t0;
 
 	ck_assert_int_eq(pam_start_confdir(svc, user, &pc, dir, &pamh), PAM_SUCCESS);
 	ck_assert_int_eq(pam_set_item(pamh, PAM_RHOST, "192.0.2.7"), PAM_SUCCESS);
-	t0 = now_s();
 	r.auth = pam_authenticate(pamh, 0);
-	r.seconds = now_s() - t0;
 	if (r.auth == PAM_SUCCESS)
 		r.acct = pam_acct_mgmt(pamh, 0);
 	pam_end(pamh, r.auth);
@@ -388,12 +376,14 @@ START_TEST(test_unknown_user)
 
 	known = run("kgw", "alice", "wrong-pw", NULL);
 	unknown = run("kgw", "mallory", "wrong-pw", NULL);
-	/* Same answer, same conversation, comparable time (both pay for argon2). */
+	/*
+	 * Same answer, same conversation. Both pay for argon2 (the dummy
+	 * check, test_password); the times are compared by `make bench', not
+	 * here, where a busy machine decides them.
+	 */
 	ck_assert_int_eq(unknown.auth, PAM_AUTH_ERR);
 	ck_assert_int_eq(unknown.auth, known.auth);
 	ck_assert_str_eq(unknown.prompts, known.prompts);
-	ck_assert_msg(unknown.seconds > known.seconds * 0.5,
-		      "unknown user took %.3fs, known %.3fs", unknown.seconds, known.seconds);
 	ck_assert_str_eq(audit_text("mallory"),
 			 "pam auth.fail mallory 192.0.2.7 password: unknown user|");
 	/* Names that cannot exist behave the same and are not stored as given. */
