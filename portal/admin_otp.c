@@ -18,44 +18,23 @@
 #include "admin_internal.h"
 #include "admin_qr.h"
 #include "base32.h"
+#include "otpauth.h"
 #include "store_otp.h"
 #include "store_users.h"
-
-/* RFC 3986 percent-encoding of everything but the unreserved characters. */
-static void uri_escape(const char *in, char *out, size_t out_size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (; *in && n + 4 < out_size; in++) {
-		unsigned char c = (unsigned char)*in;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_' || c == '~') {
-			out[n++] = (char)c;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
-	out[n] = '\0';
-}
 
 static void show_secret(struct admin_req *r, const char *user, const uint8_t *key, size_t len)
 {
 	const struct kgw_config *cfg = r->a->cfg.cfg;
-	char b32[KGW_BASE32_ENCODED_LEN(KGW_TOTP_SECRET_MAX)], uri[2048];
-	char issuer_q[3 * KGW_CONF_STR_MAX], user_q[3 * KGW_NAME_MAX + 1];
-	char *svg;
+	char b32[KGW_BASE32_ENCODED_LEN(KGW_TOTP_SECRET_MAX)], uri[KGW_OTPAUTH_URI_MAX];
+	char *svg = NULL;
 
 	kgw_base32_encode(key, len, false, b32, sizeof(b32));
-	uri_escape(cfg->otp_issuer, issuer_q, sizeof(issuer_q));
-	uri_escape(user, user_q, sizeof(user_q));
-	snprintf(uri, sizeof(uri), "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1"
-		 "&digits=%u&period=%u", issuer_q, user_q, b32, issuer_q, cfg->otp_digits,
-		 cfg->otp_step);
-	svg = admin_qr_svg(uri);
+	if (kgw_otpauth_uri(uri, sizeof(uri), cfg->otp_issuer, user, b32, cfg->otp_digits,
+			    cfg->otp_step))
+		kgw_warn("admin: the otpauth URI for `%s' does not fit; showing the secret only",
+			 user);
+	else
+		svg = admin_qr_svg(uri);
 	/* Our own markup, made from the URI: the one value rendered unescaped. */
 	if (svg)
 		tmpl_set(r->d, "qr_svg", "%s", svg);

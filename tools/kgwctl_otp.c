@@ -12,6 +12,7 @@
 
 #include "base32.h"
 #include "kgwctl.h"
+#include "otpauth.h"
 #include "store_otp.h"
 #include "store_users.h"
 
@@ -58,27 +59,6 @@ static int enroll_opt(int c, const char *arg, void *ctx)
 	return 0;
 }
 
-/* RFC 3986 percent-encoding of everything but the unreserved characters. */
-static void uri_escape(const char *in, char *out, size_t out_size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (; *in && n + 4 < out_size; in++) {
-		unsigned char c = (unsigned char)*in;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_' || c == '~') {
-			out[n++] = (char)c;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
-	out[n] = '\0';
-}
-
 /*
  * The QR code in half blocks, two modules per character cell, light modules
  * drawn (terminals are mostly light-on-dark), with a quiet zone of two.
@@ -116,8 +96,7 @@ static int cmd_enroll(struct kgwctl *ctl, int argc, char **argv)
 		{ "no-qr", no_argument, NULL, OPT_NO_QR },
 		{ NULL, 0, NULL, 0 },
 	};
-	char b32[KGW_BASE32_ENCODED_LEN(KGW_TOTP_SECRET_LEN)], uri[2048];
-	char issuer_q[3 * KGW_CONF_STR_MAX], user_q[3 * KGW_NAME_MAX + 1];
+	char b32[KGW_BASE32_ENCODED_LEN(KGW_TOTP_SECRET_LEN)], uri[KGW_OTPAUTH_URI_MAX];
 	uint8_t key[KGW_TOTP_SECRET_LEN];
 	struct enroll_opts o = { 0 };
 	const char *user;
@@ -141,12 +120,12 @@ static int cmd_enroll(struct kgwctl *ctl, int argc, char **argv)
 	}
 	kgwctl_audit(ctl, "otp.enroll", user, NULL);
 	kgw_base32_encode(key, sizeof(key), false, b32, sizeof(b32));
-	uri_escape(o.issuer ? o.issuer : ctl->cfg.otp_issuer, issuer_q, sizeof(issuer_q));
-	uri_escape(user, user_q, sizeof(user_q));
-	/* Google's Key URI format: label "issuer:user", issuer repeated as a parameter. */
-	snprintf(uri, sizeof(uri), "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1"
-		 "&digits=%u&period=%u", issuer_q, user_q, b32, issuer_q, ctl->cfg.otp_digits,
-		 ctl->cfg.otp_step);
+	if (kgw_otpauth_uri(uri, sizeof(uri), o.issuer ? o.issuer : ctl->cfg.otp_issuer, user, b32,
+			    ctl->cfg.otp_digits, ctl->cfg.otp_step)) {
+		kgwctl_err("otp enroll: the otpauth URI does not fit in %d bytes",
+			   KGW_OTPAUTH_URI_MAX);
+		goto out;
+	}
 	if (ctl->json) {
 		ret = kgwctl_json_print(json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "user", user,
 			"secret", b32, "uri", uri, "algorithm", "SHA1",

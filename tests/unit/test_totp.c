@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "base32.h"
+#include "otpauth.h"
 #include "totp.h"
 #include "unit.h"
 
@@ -302,6 +303,34 @@ START_TEST(test_totp_oathtool)
 }
 END_TEST
 
+/* The URI apps scan: text parts percent-encoded (RFC 3986 unreserved kept). */
+START_TEST(test_otpauth_uri)
+{
+	char uri[KGW_OTPAUTH_URI_MAX], small[64], issuer[256];
+
+	ck_assert_int_eq(kgw_otpauth_uri(uri, sizeof(uri), "kgw", "alice", "JBSWY3DPEHPK3PXP", 6,
+					 30), 0);
+	ck_assert_str_eq(uri, "otpauth://totp/kgw:alice?secret=JBSWY3DPEHPK3PXP&issuer=kgw"
+			      "&algorithm=SHA1&digits=6&period=30");
+	/* Space, colon, ampersand, percent, UTF-8: none may end the label or a parameter. */
+	ck_assert_int_eq(kgw_otpauth_uri(uri, sizeof(uri), "ACME Corp:prod&x", "o.k-_~%\xc3\xa9",
+					 "AAAA", 8, 60), 0);
+	ck_assert_str_eq(uri, "otpauth://totp/ACME%20Corp%3Aprod%26x:o.k-_~%25%C3%A9?secret=AAAA"
+			      "&issuer=ACME%20Corp%3Aprod%26x&algorithm=SHA1&digits=8&period=60");
+	/* Cut short is an error and leaves nothing, never a truncated URI. */
+	ck_assert_int_eq(kgw_otpauth_uri(small, sizeof(small), "kgw", "alice", "JBSWY3DPEHPK3PXP",
+					 6, 30), -ENOSPC);
+	ck_assert_str_eq(small, "");
+	ck_assert_int_eq(kgw_otpauth_uri(small, 0, "kgw", "a", "A", 6, 30), -ENOSPC);
+	/* The worst kgw can be asked for fits (the bound the callers rely on). */
+	memset(issuer, '%', sizeof(issuer) - 1);
+	issuer[sizeof(issuer) - 1] = '\0';
+	ck_assert_int_eq(kgw_otpauth_uri(uri, sizeof(uri), issuer, "%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%",
+					 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+					 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 10, 4294967295u), 0);
+}
+END_TEST
+
 static Suite *totp_suite(void)
 {
 	Suite *s = suite_create("totp");
@@ -310,6 +339,7 @@ static Suite *totp_suite(void)
 	tcase_add_loop_test(tc, test_base32_vectors, 0, ARRAY_SIZE(b32_vectors));
 	tcase_add_loop_test(tc, test_base32_decode_cases, 0, ARRAY_SIZE(b32_decode_cases));
 	tcase_add_test(tc, test_base32_encode_no_room);
+	tcase_add_test(tc, test_otpauth_uri);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("otp");
 	tcase_add_loop_test(tc, test_hotp_rfc4226, 0, ARRAY_SIZE(hotp_vectors));
