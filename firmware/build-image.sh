@@ -59,16 +59,17 @@ base_tarball() {
 	mv "$part" "$tarball"
 }
 
+# A build of its own, configured for the image's paths: what the programs
+# have compiled in (the config file, the admin templates, the units) must
+# name /usr and /etc, not the host build's prefix.
 install_kgw() {
-	step "kgw into the root (make install DESTDIR)"
-	make -s -C "$B" install DESTDIR="$R" prefix=/usr sysconfdir=/etc localstatedir=/var \
-		pammoddir=/usr/lib/x86_64-linux-gnu/security >/dev/null
+	step "kgw configured for /usr, built, installed into the root"
+	IB=$O/build-usr
+	mkdir -p "$IB"
+	(cd "$IB" && { [ -f Makefile ] || "$S/configure" -q --prefix=/usr --sysconfdir=/etc \
+		--localstatedir=/var --with-pammoddir=/usr/lib/x86_64-linux-gnu/security; } &&
+		make -s -j"$(nproc)" >/dev/null && make -s install DESTDIR="$R" >/dev/null)
 	find "$R/usr/lib" -name 'pam_kgw.la' -delete
-	# The units as configure would make them for prefix /usr.
-	for u in kgwd kgw-portal; do
-		sed -e 's|@sbindir[@]|/usr/sbin|g' -e 's|@docdir[@]|/usr/share/doc/kgw|g' \
-			"$S/systemd/$u.service.in" > "$R/usr/lib/systemd/system/$u.service"
-	done
 	groupadd --root "$R" --system --gid $KGW_UID kgw
 	useradd --root "$R" --system --uid $KGW_UID --gid kgw --no-create-home \
 		--home-dir /var/lib/kgw --shell /usr/sbin/nologin kgw

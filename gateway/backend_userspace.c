@@ -92,7 +92,7 @@ static json_t *us_device_stats(struct kgwd_backend *b)
 	struct userspace *u = (struct userspace *)b;
 	const struct wg_device_stats *s = wg_device_stats(u->dev);
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "rx_bad_type", (json_int_t)s->rx_bad_type,
 			 "rx_bad_length", (json_int_t)s->rx_bad_length,
 			 "rx_bad_mac", (json_int_t)s->rx_bad_mac,
@@ -104,6 +104,7 @@ static json_t *us_device_stats(struct kgwd_backend *b)
 			 "rx_policy", (json_int_t)s->rx_policy,
 			 "rx_ratelimited", (json_int_t)s->rx_ratelimited,
 			 "rx_cookie_sent", (json_int_t)s->rx_cookie_sent,
+			 "rx_graced", (json_int_t)s->rx_graced,
 			 "handshakes_completed", (json_int_t)s->handshakes_completed);
 }
 

@@ -50,6 +50,7 @@ struct wg_device_stats {
 	uint64_t rx_bad_type, rx_bad_length, rx_bad_mac, rx_bad_handshake;
 	uint64_t rx_unknown_index, rx_bad_auth, rx_replay, rx_bad_source;
 	uint64_t rx_policy, rx_ratelimited, rx_cookie_sent, tx_no_route, tx_no_endpoint;
+	uint64_t rx_graced;	/* handled under load without a cookie (first from a quiet source) */
 	uint64_t handshakes_completed;
 };
 

@@ -45,6 +45,7 @@ enum wg_ratelimit {
 	RATELIMIT_PACKETS_PER_SECOND = 20,
 	RATELIMIT_PACKETS_BURSTABLE = 5,
 	RATELIMIT_IPV6_PREFIX = 64,
+	RATELIMIT_GRACE_PER_SECOND = 32,	/* cookie-less handshakes under load (kgw's) */
 	/* Queued handshakes that switch the responder to cookie replies. */
 	MAX_QUEUED_INCOMING_HANDSHAKES = 4096,
 	UNDER_LOAD_AFTER_MS = 1000,	/* stay under load this long after the queue drains */

@@ -53,8 +53,9 @@ static void send_cookie(struct wg_device *dev, const union kgw_sockaddr *src,
 }
 
 /*
- * mac1 always; under load also mac2 (else we answer with a cookie) and the
- * per-source rate limit. Returns true when the message may be processed.
+ * mac1 always; under load also mac2 (else we answer with a cookie, unless
+ * the source has grace: wg_ratelimiter.h) and the per-source rate limit.
+ * Returns true when the message may be processed.
  */
 static bool handshake_admitted(struct wg_device *dev, const union kgw_sockaddr *src,
 			       const uint8_t *msg, size_t len, uint32_t sender_index, uint64_t now_ms)
@@ -71,6 +72,11 @@ static bool handshake_admitted(struct wg_device *dev, const union kgw_sockaddr *
 	if (!dev->under_load)
 		return true;
 	if (state == WG_COOKIE_VALID_MAC_BUT_NO_COOKIE) {
+		if (wg_ratelimiter_grace(&dev->ratelimiter, src->sa.sa_family, addr,
+					 now_ms * 1000000ULL)) {
+			dev->stats.rx_graced++;
+			return true;
+		}
 		send_cookie(dev, src, msg, len, sender_index, now_ms);
 		return false;
 	}

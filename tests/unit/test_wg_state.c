@@ -854,6 +854,71 @@ START_TEST(test_rl_full_and_gc)
 }
 END_TEST
 
+static bool grace4(const char *ip, uint64_t now)
+{
+	uint8_t a[16];
+
+	addr_of(AF_INET, ip, a);
+	return wg_ratelimiter_grace(&rl, AF_INET, a, now);
+}
+
+/* Grace for a source after a second of silence, once per REKEY_TIMEOUT. */
+START_TEST(test_rl_grace_per_source)
+{
+	const uint64_t t = 100 * NS, rekey = REKEY_TIMEOUT * NS;
+
+	ck_assert(grace4("192.0.2.1", t));
+	ck_assert(!grace4("192.0.2.1", t));
+	/* A real initiator retries after REKEY_TIMEOUT (plus jitter): served again. */
+	ck_assert(grace4("192.0.2.1", t + rekey));
+	/* Silent again, but graced within REKEY_TIMEOUT: no. */
+	ck_assert(!grace4("192.0.2.1", t + rekey + 2 * NS));
+	/* A source that never falls silent (a flood's) gets its first only. */
+	ck_assert(grace4("198.18.0.1", t));
+	for (uint64_t now = t + NS / 2; now < t + 30 * NS; now += NS / 2)
+		ck_assert(!grace4("198.18.0.1", now));
+	/* Grace does not take from the source's rate-limit bucket... */
+	ck_assert_int_eq(burst4("192.0.2.1", 20, t + 20 * NS), RATELIMIT_PACKETS_BURSTABLE);
+	/* ... nor the bucket from grace: a source that drained it has its one. */
+	ck_assert_int_eq(burst4("192.0.2.2", 20, t), RATELIMIT_PACKETS_BURSTABLE);
+	ck_assert(grace4("192.0.2.2", t + NS));
+	/* Idle for a second, it stays known until its grace may renew. */
+	wg_ratelimiter_gc(&rl, t + 3 * NS);
+	ck_assert(!grace4("192.0.2.2", t + 3 * NS));
+	wg_ratelimiter_gc(&rl, t + rekey + 5 * NS);
+	ck_assert(grace4("192.0.2.2", t + rekey + 5 * NS));
+}
+END_TEST
+
+/* Fresh sources at once (a spoofed flood): the device-wide budget caps them. */
+START_TEST(test_rl_grace_budget)
+{
+	const uint64_t t = 100 * NS;
+	int ok = 0;
+
+	wg_ratelimiter_free(&rl);
+	ck_assert_int_eq(wg_ratelimiter_init(&rl, 4096, rl_key), 0);
+	for (int i = 0; i < 1000; i++) {
+		char ip[32];
+
+		snprintf(ip, sizeof(ip), "198.18.%d.%d", i / 250, i % 250 + 1);
+		ok += grace4(ip, t);
+	}
+	ck_assert_int_eq(ok, RATELIMIT_GRACE_PER_SECOND);
+	/* The budget comes back at RATELIMIT_GRACE_PER_SECOND. */
+	ck_assert(!grace4("203.0.113.1", t + NS / RATELIMIT_GRACE_PER_SECOND - 1));
+	ck_assert(grace4("203.0.113.2", t + NS / RATELIMIT_GRACE_PER_SECOND));
+	ck_assert(!grace4("203.0.113.3", t + NS / RATELIMIT_GRACE_PER_SECOND));
+	/* A full table gives no grace to a new source. */
+	wg_ratelimiter_free(&rl);
+	ck_assert_int_eq(wg_ratelimiter_init(&rl, 2, rl_key), 0);
+	ck_assert(allow4("10.0.0.1", t));
+	ck_assert(allow4("10.0.0.2", t));
+	ck_assert(!grace4("10.0.0.3", t));
+	ck_assert(grace4("10.0.0.1", t + NS));
+}
+END_TEST
+
 /* ---- timers ---- */
 
 #define S 1000ULL
@@ -981,6 +1046,8 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_rl_steady_rate);
 	tcase_add_test(tc, test_rl_ipv6_prefix);
 	tcase_add_test(tc, test_rl_full_and_gc);
+	tcase_add_test(tc, test_rl_grace_per_source);
+	tcase_add_test(tc, test_rl_grace_budget);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("timers");
