@@ -165,7 +165,8 @@ try {
 		...(phase !== 'enrol' ? { storageState: state } : {}),
 	});
 	const page = await context.newPage();
-	page.setDefaultTimeout(10000);
+	// Generous: under the sanitizers each login costs an argon2id verify at ASan speed.
+	page.setDefaultTimeout(30000);
 	const scriptErrors = [];
 	page.on('console', m => { if (m.type() === 'error') scriptErrors.push(m.text()); });
 	if (phase === 'enrol') {
