@@ -35,7 +35,8 @@ MIB=1048576
 BOOT_MIB=128 ROOT_MIB=1536 DATA_MIB=256
 
 # Runtime libraries of kgw (configure's checks), the kernel (it has the
-# WireGuard module), systemd, the firewall, and what the console needs.
+# WireGuard module), systemd, the firewall (nftables brings libnftables1,
+# which kgwd links), and what the console needs.
 PACKAGES="linux-image-amd64 initramfs-tools systemd-sysv udev kmod nftables
 iproute2 procps openssl wireguard-tools libpam-modules libpam-runtime login
 libsodium23 libmnl0 libev4 libssl3 libsqlite3-0 libjansson4 libhttp-parser2.9
