@@ -2,7 +2,7 @@
 /*
  * The nftables half of the policy: kgw's own table, rebuilt from the
  * configuration and the live sessions and applied in one transaction after
- * every change (nft -f is atomic: the table is replaced whole or not at
+ * every change (one netlink batch: the table is replaced whole or not at
  * all). The host's other tables are never touched.
  */
 #include "config.h"
@@ -71,8 +71,9 @@ int kgwd_policy_apply(struct kgwd *d)
 	if ((ret = collect(d, &ps, &pd, &n)))
 		return ret;
 	ret = kgw_policy_ruleset(&pc, ps, n, &text, err);
-	if (!ret && (ret = kgw_nft_apply(KGW_NFT_PATH, text, err)))
-		kgw_err("nftables: the policy was not applied: %s", err);
+	/* kgw_nft_apply() logs libnftables' message itself, quoted. */
+	if (!ret && (ret = kgw_nft_apply(text, err)))
+		kgw_err("nftables: the policy was not applied");
 	else if (ret)
 		kgw_err("nftables: cannot build the policy: %s", err);
 	free(text);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The gateway's nftables policy as text, for `nft -f -' (nft.c applies it).
+ * The gateway's nftables policy as text, in nft's own syntax (nft.c applies it).
  * Pure: configuration and live sessions in, ruleset out.
  *
  * Everything lives in kgw's own table, `inet kgw'; the host's other tables

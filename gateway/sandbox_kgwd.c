@@ -2,10 +2,9 @@
 /*
  * kgwd's steady state: the control socket, the sessions store (SQLite),
  * netlink to the kernel (routes, kernel WireGuard), the userspace engine's
- * UDP sockets and TUN, and nft, which it forks and executes for every
- * policy change. nft inherits the filter, so its start-up calls (the
- * dynamic loader's executable mappings among them) are here too; that is
- * the price of not linking libnftables, and why kgwd's list is the longest.
+ * UDP sockets and TUN, and the nftables policy, applied in process through
+ * libnftables (netlink): kgwd starts no program, so neither fork nor exec
+ * is allowed, nor a new executable mapping.
  */
 #include "config.h"
 
@@ -24,16 +23,12 @@ static const char *const kgwd_calls[] = {
 	"openat", "pread64", "pwrite64", "fsync", "fdatasync", "ftruncate",
 	"unlink", "unlinkat", "access", "faccessat", "faccessat2", "getcwd",
 	"stat", "lstat", "statx", "fchown", "fchmod", "geteuid", "getuid",
-	/* Running nft: kgwd's side. */
-	"clone", "clone3", "vfork", "execve", "wait4", "pipe2", "dup2", "dup3",
-	"close_range", "kill", "rt_sigtimedwait", "pselect6",
 	/* Going to the background (kgw_daemon_ready) and sodium's locked memory. */
-	"setsid", "mlock", "munlock",
-	/* nft's own start-up and run. */
-	"arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prlimit64",
-	"mmap", "mprotect", "getgid", "getegid", "uname", "sysinfo",
-	"sched_getaffinity", "ioctl", "readlink", "newfstatat", "getdents64",
-	"open", "statfs", "fstatfs",
+	"setsid", "dup2", "dup3", "mlock", "munlock",
+	/* libnftables. */
+	"getgid", "getegid",
+	/* libnftables waits for the kernel's answers with select(). */
+	"pselect6", "select",
 	NULL
 };
 
@@ -56,5 +51,5 @@ const struct kgw_sandbox_policy kgwd_sandbox_policy = {
 	.name = "kgwd",
 	.allow = kgwd_calls,
 	.add_rules = kgwd_rules,
-	.no_exec_mappings = false,
+	.no_exec_mappings = true,
 };

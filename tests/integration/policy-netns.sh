@@ -288,7 +288,7 @@ ok "replacing the policy leaves no gap (30 connections during $applied re-applie
 
 policy --apply del "100.64.0.2=10.0.0.10/32@7000+10.0.0.99/32@80" &&
 	fail "deleting an element that is not there succeeded"
-grep -q "nft -f -:.*Error" "$tmp/err" || fail "nft's error was not reported"
+grep -q "nftables: Error: Could not process rule" "$tmp/err" || fail "libnftables' error was not reported"
 kgw_table >"$tmp/kgw.3"
 cmp -s "$tmp/kgw.1" "$tmp/kgw.3" || fail "a failed transaction changed the table"
 reach "$cl" 10.0.0.10 7000

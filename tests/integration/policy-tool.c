@@ -2,7 +2,7 @@
 /*
  * A test driver for gateway/policy.c and gateway/nft.c: builds the full
  * ruleset or a session change from the command line, prints it or applies
- * it with `nft -f -' (in the caller's network namespace).
+ * it through libnftables, as kgwd does (in the caller's network namespace).
  *
  *   policy-tool [OPTIONS] full|add|del [SESSION...]
  *   SESSION: ADDR4[,ADDR6]=PREFIX@PORT[-PORT][+PREFIX@PORT[-PORT]...]
@@ -28,7 +28,7 @@ static int usage(void)
 {
 	fputs("usage: policy-tool [--tunnel IF] [--public IF] [--private IF] [--mgmt IF]\n"
 	      "  [--wg-port N] [--auth-port N] [--portal-port N] [--ssh-port N] [--routed]\n"
-	      "  [--pool4 CIDR] [--pool6 CIDR] [--apply] [--nft PATH] full|add|del [SESSION...]\n",
+	      "  [--pool4 CIDR] [--pool6 CIDR] [--apply] full|add|del [SESSION...]\n",
 	      stderr);
 	return 2;
 }
@@ -124,7 +124,6 @@ int main(int argc, char **argv)
 	struct kgw_policy_config cfg;
 	struct kgw_config defaults;
 	char err[KGW_NFT_ERR_MAX], *text = NULL;
-	const char *nft = NULL;
 	bool apply = false;
 	size_t n = 0;
 	int i, ret;
@@ -137,8 +136,6 @@ int main(int argc, char **argv)
 			apply = true;
 		} else if (!strcmp(argv[i], "--routed")) {
 			cfg.nat = KGW_NAT_ROUTED;
-		} else if (i + 1 < argc && !strcmp(argv[i], "--nft")) {
-			nft = argv[++i];
 		} else if (i + 1 >= argc || option(&cfg, argv[i], argv[i + 1]) < 0) {
 			fprintf(stderr, "policy-tool: bad option `%s'\n", argv[i]);
 			return usage();
@@ -166,7 +163,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (apply)
-		ret = kgw_nft_apply(nft, text, err);
+		ret = kgw_nft_apply(text, err);
 	else
 		fputs(text, stdout);
 	free(text);
