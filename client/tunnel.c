@@ -46,7 +46,7 @@ static int up_userspace(struct kgwc_tunnel *t, struct ev_loop *loop, const struc
 	char actual[IFNAMSIZ];
 	int fd, ret;
 
-	fd = kgw_tun_open(cfg->ifname, actual);
+	fd = kgw_tun_open(cfg->ifname, true, actual, &ec.tun_features);
 	if (fd < 0)
 		return fail(err, "%s: cannot create the TUN device: %s", cfg->ifname, kgw_tun_strerror(fd));
 	if ((ret = kgw_tun_set_mtu(actual, KGWC_TUN_MTU)))

@@ -148,7 +148,7 @@ struct kgwd_backend *kgwd_backend_userspace_new(struct ev_loop *loop, const stru
 	if (!u)
 		return NULL;
 	u->b.ops = &userspace_ops;
-	fd = kgw_tun_open(cfg->interface, u->b.ifname);
+	fd = kgw_tun_open(cfg->interface, true, u->b.ifname, &ec.tun_features);
 	if (fd < 0) {
 		kgw_err("%s: cannot create the TUN device: %s", cfg->interface, kgw_tun_strerror(fd));
 		free(u);

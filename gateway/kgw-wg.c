@@ -53,6 +53,8 @@ static const char usage[] =
 "  WG_PROCESS_FOREGROUND=1   same as --foreground\n"
 "  LOG_LEVEL=error|info|debug  how much to log (default: error), as\n"
 "                            wireguard-go reads it\n"
+"  KGW_WG_OFFLOAD=off        no TUN offloads (TSO, checksums): one packet\n"
+"                            per read and write\n"
 "\n"
 "Exit status: 0 after a clean stop (or, in the background case, once the\n"
 "engine is ready), 1 when the interface or the socket cannot be set up,\n"
@@ -134,6 +136,14 @@ static enum kgw_log_level env_log_level(void)
 	return KGW_LOG_ERR;
 }
 
+/* KGW_WG_OFFLOAD=off: plain TUN packets, as before offloads (to compare, or to rule them out). */
+static bool offload_wanted(void)
+{
+	const char *v = getenv("KGW_WG_OFFLOAD");
+
+	return !v || strcmp(v, "off");
+}
+
 static int run(const char *want_ifname, bool foreground, int ready_fd,
 	       enum kgw_sandbox_mode seccomp)
 {
@@ -149,13 +159,15 @@ static int run(const char *want_ifname, bool foreground, int ready_fd,
 		kgw_err("cannot create the event loop");
 		return 1;
 	}
-	fd = kgw_tun_open(want_ifname, ifname);
+	fd = kgw_tun_open(want_ifname, offload_wanted(), ifname, &cfg.tun_features);
 	if (fd < 0) {
 		kgw_err("%s: cannot create the TUN device: %s", want_ifname, kgw_tun_strerror(fd));
 		return 1;
 	}
 	if ((ret = kgw_tun_set_mtu(ifname, KGW_WG_DEFAULT_MTU)))
 		kgw_warn("%s: cannot set the MTU: %s", ifname, strerror(-ret));
+	kgw_info("%s: TUN offloads: %s", ifname, cfg.tun_features & KGW_TUN_USO ? "checksum, TSO, USO" :
+		 cfg.tun_features & KGW_TUN_TSO ? "checksum, TSO" : "none");
 	cfg.ifname = ifname;
 	cfg.tun_fd = fd;
 	cfg.tun_gone = tun_gone_cb;

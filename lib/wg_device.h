@@ -27,8 +27,12 @@ struct wg_uapi_device_info;
 struct wg_device_ops {
 	/* Send one datagram; `buf' is only valid during the call. */
 	void (*send_udp)(void *ctx, const union kgw_sockaddr *to, const uint8_t *buf, size_t len);
-	/* Deliver one decrypted IP packet to the host. */
-	void (*write_tun)(void *ctx, const uint8_t *pkt, size_t len);
+	/*
+	 * Deliver one decrypted IP packet to the host. The packet lies in the
+	 * buffer given to wg_device_receive(): the driver may keep it, and
+	 * change it, for as long as it keeps that buffer (to coalesce).
+	 */
+	void (*write_tun)(void *ctx, uint8_t *pkt, size_t len);
 	/* The peer's next timer deadline is now `deadline_ms' (UINT64_MAX: none). */
 	void (*peer_timer)(void *ctx, struct wg_peer *peer, uint64_t deadline_ms);
 	/* Fill `out' with `len' random bytes. */

@@ -20,6 +20,13 @@
  * wg_socket_flush() (sendmmsg, with UDP GSO for runs to the same peer).
  * Anything else the device sends (handshakes, keepalives, staged packets)
  * first flushes the queue, so datagrams leave in the order they were made.
+ *
+ * TUN offloads (when kgw_tun_open() got them): the kernel hands us TCP
+ * (and UDP) super-packets of up to 64 KiB with a virtio_net_hdr, which
+ * tun_gso.c cuts into MTU-sized packets in the send arena, one after the
+ * other; on the way in, tun_gro.c coalesces the decrypted TCP segments of
+ * one receive round into super-packets before they are written. The
+ * kernel's stack then handles one packet where it handled forty.
  */
 #include "config.h"
 
@@ -27,11 +34,15 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "log.h"
+#include "tun.h"
+#include "tun_gro.h"
+#include "tun_gso.h"
 #include "wg_device.h"
 #include "wg_engine.h"
 #include "wg_engine_uapi.h"
@@ -78,8 +89,12 @@ struct wg_engine {
 	ev_idle handshake_w;
 	struct queued_handshake *hsq;	/* ring of MAX_QUEUED_INCOMING_HANDSHAKES */
 	size_t hsq_head, hsq_len;
+	unsigned int tun_features;	/* KGW_TUN_* */
 	struct wg_socket_rxq *rxq;	/* with WG_SOCKET_BATCH buffers */
-	uint8_t *txbufs;		/* ENGINE_BATCH of ENGINE_TX_LEN */
+	struct kgw_tun_gro *gro;	/* with KGW_TUN_TSO: what goes to the TUN device */
+	uint8_t *rbuf;			/* one TUN read, ENGINE_READ_LEN */
+	uint8_t *txbufs;		/* the send arena, ENGINE_ARENA_LEN */
+	size_t tx_used;			/* bytes of the arena holding queued packets */
 	const uint8_t *tx_current;	/* the TUN packet's buffer being sent, or NULL */
 	struct wg_socket_txq txq;
 	struct wg_engine_uapi *uapi;
@@ -90,7 +105,17 @@ struct wg_engine {
 };
 
 /* Rounded up to a cache line, so every buffer of the batch starts on one. */
-#define ENGINE_TX_LEN ((WG_DEVICE_HEADROOM + 65535 + WG_DEVICE_TAILROOM + 63) & ~(size_t)63)
+#define ENGINE_TX_ROUND(n) (((n) + 63) & ~(size_t)63)
+/* The largest packet with its room for the message header and tag. */
+#define ENGINE_TX_LEN ENGINE_TX_ROUND(WG_DEVICE_HEADROOM + KGW_TUN_GSO_SEGMENT_MAX + WG_DEVICE_TAILROOM)
+/*
+ * Packets are laid out one after the other, each in ENGINE_TX_ROUND of its
+ * length with head- and tailroom; the queue holds WG_SOCKET_BATCH at most,
+ * so this much always has room for the next (before a flush empties it).
+ */
+#define ENGINE_ARENA_LEN ((size_t)WG_SOCKET_BATCH * ENGINE_TX_LEN)
+/* One TUN read: a virtio_net_hdr and a super-packet (the kernel's limit is 64 KiB). */
+#define ENGINE_READ_LEN (sizeof(struct virtio_net_hdr) + 65536 + 64)
 
 uint64_t wg_engine_now_ms(void)
 {
@@ -133,13 +158,32 @@ static void op_send_udp(void *ctx, const union kgw_sockaddr *to, const uint8_t *
 		kgw_debug("%s: send: %s", eng->ifname, strerror(-ret));
 }
 
-static void op_write_tun(void *ctx, const uint8_t *pkt, size_t len)
+/* A full TUN queue drops the packet, as a full NIC ring would. */
+static void tun_write_failed(struct wg_engine *eng)
+{
+	if (errno != EAGAIN)
+		kgw_debug("%s: tun write: %s", eng->ifname, strerror(errno));
+}
+
+static void gro_write(void *ctx, const struct iovec *iov, int iovcnt)
 {
 	struct wg_engine *eng = ctx;
 
-	/* A full TUN queue drops the packet, as a full NIC ring would. */
-	if (write(eng->tun_fd, pkt, len) < 0 && errno != EAGAIN)
-		kgw_debug("%s: tun write: %s", eng->ifname, strerror(errno));
+	if (writev(eng->tun_fd, iov, iovcnt) < 0)
+		tun_write_failed(eng);
+}
+
+static void op_write_tun(void *ctx, uint8_t *pkt, size_t len)
+{
+	struct wg_engine *eng = ctx;
+
+	/* The receive buffer stays ours until udp_cb()'s next round, so coalescing is by pointer. */
+	if (eng->gro) {
+		kgw_tun_gro_add(eng->gro, pkt, len);
+		return;
+	}
+	if (write(eng->tun_fd, pkt, len) < 0)
+		tun_write_failed(eng);
 }
 
 static void arm_timer(struct wg_engine *eng, struct engine_peer_timer *t, uint64_t deadline_ms, uint64_t now)
@@ -320,6 +364,9 @@ static void udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 				queued |= receive_one(eng, &q->from[i], q->buf[i] + off, n, now);
 			}
 		}
+		/* Before the next recvmmsg() reuses the buffers the packets are in. */
+		if (eng->gro)
+			kgw_tun_gro_flush(eng->gro);
 		if (q->count < WG_SOCKET_BATCH)
 			break;
 	}
@@ -342,6 +389,50 @@ static void tun_failed(struct wg_engine *eng, int err)
 		eng->tun_gone(eng->owner);
 }
 
+/*
+ * Room in the arena for one more packet of any size, and in the queue
+ * for its datagram: when either is short, send what is queued.
+ */
+static uint8_t *arena_slot(struct wg_engine *eng)
+{
+	if (eng->txq.count == WG_SOCKET_BATCH || eng->tx_used + ENGINE_TX_LEN > ENGINE_ARENA_LEN) {
+		eng->tx_current = NULL;
+		flush_tx(eng);
+		eng->tx_used = 0;
+	}
+	return eng->txbufs + eng->tx_used;
+}
+
+/* One TUN read of `n' bytes in rbuf: its packets, cut from a super-packet if it is one, go to the device. */
+static void send_read(struct wg_engine *eng, size_t n, uint64_t now)
+{
+	struct virtio_net_hdr vh = { 0 };
+	const uint8_t *pkt = eng->rbuf;
+	struct kgw_tun_gso gso;
+	size_t len;
+
+	if (eng->tun_features & KGW_TUN_VNET) {
+		if (n < sizeof(vh))
+			return;
+		memcpy(&vh, pkt, sizeof(vh));
+		pkt += sizeof(vh);
+		n -= sizeof(vh);
+	}
+	/* Malformed: dropped silently, as the device drops what it cannot route. */
+	if (kgw_tun_gso_begin(&gso, &vh, pkt, n))
+		return;
+	for (;;) {
+		uint8_t *slot = arena_slot(eng);
+
+		len = kgw_tun_gso_next(&gso, slot + WG_DEVICE_HEADROOM, KGW_TUN_GSO_SEGMENT_MAX);
+		if (!len)
+			break;
+		eng->tx_used += ENGINE_TX_ROUND(WG_DEVICE_HEADROOM + len + WG_DEVICE_TAILROOM);
+		eng->tx_current = slot;
+		wg_device_send(eng->dev, slot, len, now);
+	}
+}
+
 static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct wg_engine *eng = w->data;
@@ -351,8 +442,7 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 	uint64_t now = wg_engine_now_ms();
 
 	for (int i = 0; i < ENGINE_BATCH; i++) {
-		uint8_t *buf = eng->txbufs + (size_t)i * ENGINE_TX_LEN;
-		ssize_t n = read(eng->tun_fd, buf + WG_DEVICE_HEADROOM, 65535);
+		ssize_t n = read(eng->tun_fd, eng->rbuf, ENGINE_READ_LEN);
 
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 			eng->tx_current = NULL;
@@ -362,11 +452,11 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (n <= 0)
 			break;
-		eng->tx_current = buf;
-		wg_device_send(eng->dev, buf, (size_t)n, now);
+		send_read(eng, (size_t)n, now);
 	}
 	eng->tx_current = NULL;
 	flush_tx(eng);
+	eng->tx_used = 0;
 }
 
 static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -427,6 +517,7 @@ struct wg_engine *wg_engine_new(struct ev_loop *loop, const struct wg_engine_con
 	}
 	eng->loop = loop;
 	eng->tun_fd = cfg->tun_fd;
+	eng->tun_features = cfg->tun_features;
 	eng->tun_gone = cfg->tun_gone;
 	eng->owner = cfg->owner;
 	snprintf(eng->ifname, sizeof(eng->ifname), "%s", cfg->ifname);
@@ -434,9 +525,13 @@ struct wg_engine *wg_engine_new(struct ev_loop *loop, const struct wg_engine_con
 	eng->hsq = calloc(MAX_QUEUED_INCOMING_HANDSHAKES, sizeof(*eng->hsq));
 	/* Virtual size: only the bytes packets touch become resident. */
 	eng->rxq = calloc(1, sizeof(*eng->rxq));
-	eng->txbufs = malloc((size_t)ENGINE_BATCH * ENGINE_TX_LEN);
+	eng->txbufs = malloc(ENGINE_ARENA_LEN);
+	eng->rbuf = malloc(ENGINE_READ_LEN);
+	if (eng->tun_features & KGW_TUN_TSO && (eng->gro = malloc(sizeof(*eng->gro))))
+		kgw_tun_gro_init(eng->gro, gro_write, eng);
 	eng->dev = wg_device_new(&engine_ops, eng);
-	if (!eng->hsq || !eng->rxq || !eng->txbufs || !eng->dev)
+	if (!eng->hsq || !eng->rxq || !eng->txbufs || !eng->rbuf || !eng->dev ||
+	    (eng->tun_features & KGW_TUN_TSO && !eng->gro))
 		goto fail;
 	for (size_t i = 0; i < WG_SOCKET_BATCH; i++) {
 		if (!(eng->rxq->buf[i] = malloc(WG_SOCKET_RX_LEN)))
@@ -482,6 +577,8 @@ void wg_engine_free(struct wg_engine *eng)
 	}
 	free(eng->rxq);
 	free(eng->txbufs);
+	free(eng->rbuf);
+	free(eng->gro);
 	free(eng);
 }
 

@@ -25,6 +25,7 @@ typedef bool (*wg_engine_rx_filter)(void *ctx, struct wg_peer *peer, const uint8
 struct wg_engine_config {
 	const char *ifname;	/* the TUN device, created already */
 	int tun_fd;		/* owned by the engine from here on */
+	unsigned int tun_features;	/* KGW_TUN_* that kgw_tun_open() reported */
 	const char *uapi_dir;	/* "/var/run/wireguard"; NULL: no UAPI socket */
 	/*
 	 * Optional: the TUN device is gone (`ip link delete', as `wg-quick

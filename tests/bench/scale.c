@@ -27,7 +27,7 @@ static void op_send_udp(void *ctx, const union kgw_sockaddr *to, const uint8_t *
 	(void)ctx, (void)to, (void)buf, (void)len;
 }
 
-static void op_write_tun(void *ctx, const uint8_t *pkt, size_t len)
+static void op_write_tun(void *ctx, uint8_t *pkt, size_t len)
 {
 	(void)ctx, (void)pkt, (void)len;
 }

@@ -59,7 +59,7 @@ static void op_send_udp(void *ctx, const union kgw_sockaddr *to, const uint8_t *
 	net_count++;
 }
 
-static void op_write_tun(void *ctx, const uint8_t *pkt, size_t len)
+static void op_write_tun(void *ctx, uint8_t *pkt, size_t len)
 {
 	struct node *n = ctx;
 
