@@ -12,14 +12,8 @@
 #include <sys/socket.h>
 
 #include "sandbox_gw.h"
+#include "wg_socket.h"
 
-/* As lib/wg_socket.c: older headers lack them; the kernel has them since 4.18/5.0. */
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
 
 static const char *const kgw_wg_calls[] = {
 	"accept4", "recvfrom", "sendto", "recvmsg", "sendmsg", "bind", "getsockname",

@@ -23,12 +23,6 @@
 /* ... and at most this many segments (the kernel's UDP_MAX_SEGMENTS). */
 #define WG_SOCKET_GSO_SEGMENTS 64
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
 
 void wg_socket_init(struct wg_socket *s)
 {

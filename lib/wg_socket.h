@@ -6,11 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
 #include "addr.h"
+
+/* Older headers lack them; the kernel has them since 4.18 and 5.0. */
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 
 struct wg_socket {
 	int fd4, fd6;		/* -1 when closed or unavailable */
