@@ -42,22 +42,6 @@ struct gro_pkt {
 
 static const struct virtio_net_hdr zero_vh;
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 void kgw_tun_gro_init(struct kgw_tun_gro *g, kgw_tun_gro_write_fn write, void *ctx)
 {
 	memset(g, 0, sizeof(*g));
@@ -82,9 +66,9 @@ static enum gro_kind parse_ip(struct gro_pkt *k)
 
 	if (k->len >= IPV4_HEADER && (p[0] >> 4) == 4) {
 		k->l3_len = (size_t)(p[0] & 0x0f) * 4;
-		if (be16(p + 6) & (IPV4_MF | IPV4_OFFSET_MASK))
+		if (kgw_be16(p + 6) & (IPV4_MF | IPV4_OFFSET_MASK))
 			return GRO_FRAGMENT;
-		if (p[9] != IPPROTO_TCP || be16(p + 2) != k->len || k->l3_len < IPV4_HEADER)
+		if (p[9] != IPPROTO_TCP || kgw_be16(p + 2) != k->len || k->l3_len < IPV4_HEADER)
 			return GRO_OTHER;
 		/* Options would have to match too: rare enough to leave alone. */
 		if (k->l3_len != IPV4_HEADER || kgw_csum_fold(kgw_csum_add(0, p, IPV4_HEADER)) != 0xffff)
@@ -92,7 +76,7 @@ static enum gro_kind parse_ip(struct gro_pkt *k)
 		return GRO_TCP;
 	}
 	if (k->len >= IPV6_HEADER && (p[0] >> 4) == 6) {
-		if (p[6] != IPPROTO_TCP || (size_t)be16(p + 4) + IPV6_HEADER != k->len)
+		if (p[6] != IPPROTO_TCP || (size_t)kgw_be16(p + 4) + IPV6_HEADER != k->len)
 			return GRO_OTHER;
 		k->l3_len = IPV6_HEADER;
 		return GRO_TCP;
@@ -114,7 +98,7 @@ static enum gro_kind classify(struct gro_pkt *k)
 	if (kind == GRO_TCP_ALONE)
 		return kind;
 	k->payload = k->len - k->hdr_len;
-	k->seq = be32(th + 4);
+	k->seq = kgw_be32(th + 4);
 	k->psh = th[13] & TCP_PSH;
 	if (!k->payload || (th[13] & (uint8_t)~TCP_PSH) != TCP_ACK)
 		return GRO_TCP_ALONE;
@@ -195,17 +179,17 @@ static void flow_write(struct kgw_tun_gro *g, struct kgw_tun_gro_flow *f)
 		return;
 	}
 	if ((p[0] >> 4) == 4) {
-		put_be16(p + 2, (uint16_t)f->total);
+		kgw_put_be16(p + 2, (uint16_t)f->total);
 		kgw_csum_ipv4_header(p, f->l3_len);
 		f->vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	} else {
-		put_be16(p + 4, (uint16_t)(f->total - IPV6_HEADER));
+		kgw_put_be16(p + 4, (uint16_t)(f->total - IPV6_HEADER));
 		f->vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
 	}
 	if (f->psh)
 		th[13] |= TCP_PSH;
 	/* A partial checksum: the pseudo-header's sum, not complemented; the kernel adds the rest. */
-	put_be16(th + TCP_CHECK_OFFSET, kgw_csum_fold(kgw_csum_pseudo(p, IPPROTO_TCP, l4_len)));
+	kgw_put_be16(th + TCP_CHECK_OFFSET, kgw_csum_fold(kgw_csum_pseudo(p, IPPROTO_TCP, l4_len)));
 	f->vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	f->vh.hdr_len = (uint16_t)f->hdr_len;
 	f->vh.gso_size = (uint16_t)f->mss;

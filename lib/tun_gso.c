@@ -29,28 +29,6 @@
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, (uint16_t)(v >> 16));
-	put_be16(p + 2, (uint16_t)v);
-}
-
 /* The IP header of a super-packet: its length and the transport protocol, or -EINVAL. */
 static int parse_ip(struct kgw_tun_gso *g, int version)
 {
@@ -61,15 +39,15 @@ static int parse_ip(struct kgw_tun_gso *g, int version)
 	if (version == 4) {
 		g->l3_len = (size_t)(p[0] & 0x0f) * 4;
 		/* Fragments are never offloaded: one would be cut twice. */
-		if (g->l3_len < IPV4_MIN_HEADER || g->l3_len > g->len || be16(p + 2) != g->len ||
-		    (be16(p + 6) & (IPV4_MF | IPV4_OFFSET_MASK)))
+		if (g->l3_len < IPV4_MIN_HEADER || g->l3_len > g->len || kgw_be16(p + 2) != g->len ||
+		    (kgw_be16(p + 6) & (IPV4_MF | IPV4_OFFSET_MASK)))
 			return -EINVAL;
 		g->proto = p[9];
-		g->ip_id = be16(p + 4);
+		g->ip_id = kgw_be16(p + 4);
 		return 0;
 	}
 	/* Extension headers would each need their own rules: none are taken. */
-	if (g->len < IPV6_HEADER || (size_t)be16(p + 4) + IPV6_HEADER != g->len)
+	if (g->len < IPV6_HEADER || (size_t)kgw_be16(p + 4) + IPV6_HEADER != g->len)
 		return -EINVAL;
 	g->l3_len = IPV6_HEADER;
 	g->proto = p[6];
@@ -102,10 +80,10 @@ static int begin_segmented(struct kgw_tun_gso *g, const struct virtio_net_hdr *v
 		l4_len = (size_t)(g->pkt[g->l3_len + 12] >> 4) * 4;
 		if (l4_len < TCP_MIN_HEADER)
 			return -EINVAL;
-		g->seq = be32(g->pkt + g->l3_len + 4);
+		g->seq = kgw_be32(g->pkt + g->l3_len + 4);
 	} else {
 		l4_len = UDP_HEADER;
-		if (g->len < g->l3_len + l4_len || be16(g->pkt + g->l3_len + 4) != g->len - g->l3_len)
+		if (g->len < g->l3_len + l4_len || kgw_be16(g->pkt + g->l3_len + 4) != g->len - g->l3_len)
 			return -EINVAL;
 	}
 	g->hdr_len = g->l3_len + l4_len;
@@ -152,7 +130,7 @@ static void complete_csum(uint8_t *p, size_t len, size_t start, size_t offset)
 {
 	uint16_t c = (uint16_t)~kgw_csum_fold(kgw_csum_add(0, p + start, len - start));
 
-	put_be16(p + start + offset, c ? c : 0xffff);
+	kgw_put_be16(p + start + offset, c ? c : 0xffff);
 }
 
 /* Lengths, ID, sequence number and flags of segment `seg' (len bytes), then its checksums. */
@@ -163,27 +141,27 @@ static void fix_segment(struct kgw_tun_gso *g, uint8_t *seg, size_t len, bool la
 	uint16_t c;
 
 	if ((seg[0] >> 4) == 4) {
-		put_be16(seg + 2, (uint16_t)len);
-		put_be16(seg + 4, (uint16_t)(g->ip_id + g->index));
+		kgw_put_be16(seg + 2, (uint16_t)len);
+		kgw_put_be16(seg + 4, (uint16_t)(g->ip_id + g->index));
 		kgw_csum_ipv4_header(seg, g->l3_len);
 	} else {
-		put_be16(seg + 4, (uint16_t)(len - IPV6_HEADER));
+		kgw_put_be16(seg + 4, (uint16_t)(len - IPV6_HEADER));
 	}
 	if (g->proto == IPPROTO_TCP) {
-		put_be32(l4 + 4, g->seq + (uint32_t)(g->off - g->hdr_len));
+		kgw_put_be32(l4 + 4, g->seq + (uint32_t)(g->off - g->hdr_len));
 		if (!last)
 			l4[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
 		if (g->index)
 			l4[13] &= (uint8_t)~TCP_CWR;
 		check_off = TCP_CHECK_OFFSET;
 	} else {
-		put_be16(l4 + 4, (uint16_t)l4_len);
+		kgw_put_be16(l4 + 4, (uint16_t)l4_len);
 		check_off = UDP_CHECK_OFFSET;
 	}
 	l4[check_off] = l4[check_off + 1] = 0;
 	c = (uint16_t)~kgw_csum_fold(kgw_csum_add(kgw_csum_pseudo(seg, g->proto, (uint32_t)l4_len), l4, l4_len));
 	/* UDP sends a computed zero as all ones (zero means "no checksum"); TCP may too. */
-	put_be16(l4 + check_off, c ? c : 0xffff);
+	kgw_put_be16(l4 + check_off, c ? c : 0xffff);
 }
 
 size_t kgw_tun_gso_next(struct kgw_tun_gso *g, uint8_t *out, size_t cap)
