@@ -18,6 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 it_skip_unless_root curl oathtool openssl jq nc sqlite3
 B=$(it_builddir)
+KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
 for bin in gateway/kgwd portal/kgw-portal tools/kgwctl pam/.libs/pam_kgw.so; do
 	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
 done
@@ -59,7 +60,7 @@ database = $T/kgw.db
 syslog = false
 CONF
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$B/tools/kgwctl" -c "$T/kgw.conf" "$@"; }
+ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
 echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
 for u in alice bob hung; do
 	echo "$u-pw-5678" | ctl user add "$u" --password-stdin >/dev/null
@@ -79,17 +80,17 @@ printf 'auth requisite pam_exec.so quiet %s\nauth requisite %s password\nauth re
 	"$T/hang.sh" "$M" "$M" "$M" > "/etc/pam.d/$PAMSVC"
 chmod 0644 "/etc/pam.d/$PAMSVC"
 
-it_check "kgwd starts" sh -c "ip netns exec $GW '$B/gateway/kgwd' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
+it_check "kgwd starts" sh -c "ip netns exec $GW '$KGWD_BIN' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
 # The hanging module is pam_exec running a script: a fork and an exec that
 # the portal's seccomp list rightly kills. This test is about the PAM
 # workers and the throttle, so its portal runs without the filter
 # (sandbox.sh and e2e-gateway.sh run it with).
 start_portal() {
-	ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --seccomp=off \
+	ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --seccomp=off \
 		--data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
 	PORTAL=$!; it_track_pid "$PORTAL"
-	it_wait 10 grep -q 'serving the session API' "$T/portal.log"
+	it_wait $((10 * KGW_WAIT_FACTOR)) grep -q 'serving the session API' "$T/portal.log"
 }
 it_check "kgw-portal starts" start_portal
 
@@ -106,7 +107,7 @@ login() {	# login SOURCE USER PASSWORD CODE
 retry_after() { sed -n 's/^Retry-After: \([0-9]*\).*/\1/ip' "$T/head.$1"; }
 code() { oathtool --totp -b "$SECRET" -N "now + $1 seconds"; }
 audit_has() {	# audit_has EVENT USER SOURCE
-	"$B/tools/kgwctl" --db "$T/kgw.db" audit --event="$1" --user="$2" --json |
+	"$KGWCTL_BIN" --db "$T/kgw.db" audit --event="$1" --user="$2" --json |
 		jq -e --arg s "$3" '[.[] | select(.source == $s)] | length > 0'
 }
 
@@ -121,7 +122,7 @@ it_check "the hung login gets 503 after auth_timeout (got $(cat "$T/hung.status"
 	test "$(cat "$T/hung.status")" = 503
 it_check "as a JSON error saying it timed out" jq -e '.error.code == "timeout"' "$T/body.127.0.0.2"
 it_check "the store's audit has the abandoned login" sh -c \
-	"'$B/tools/kgwctl' --db '$T/kgw.db' audit --user=hung --json | jq -e 'length > 0'"
+	"'$KGWCTL_BIN' --db '$T/kgw.db' audit --user=hung --json | jq -e 'length > 0'"
 
 # ---- guessing ----
 for s in 4 5 6; do login "127.0.0.$s" alice wrong-guess "$(code 30)" >/dev/null; done
@@ -168,7 +169,7 @@ login 127.0.0.14 hung hung-pw-5678 123456 > /dev/null &
 HUNG=$!
 it_wait 5 sh -c "[ \$(pgrep -fc 'sleep 300') -ge 2 ]" || true
 kill -TERM "$PORTAL"
-it_check "kgw-portal stops on SIGTERM though a login is stuck in PAM" it_wait 15 sh -c "! kill -0 $PORTAL"
+it_check "kgw-portal stops on SIGTERM though a login is stuck in PAM" it_wait $((15 * KGW_WAIT_FACTOR)) sh -c "! kill -0 $PORTAL"
 wait "$PORTAL"; rc=$?
 it_check "and exits 0 (got $rc)" test "$rc" = 0
 it_check "it said why it did not wait" grep -q 'stuck in a module at shutdown' "$T/portal.log"

@@ -21,8 +21,10 @@ if [ "$(id -u)" -ne 0 ] || [ "${KGW_INTEGRATION:-1}" = 0 ]; then
 fi
 command -v nft >/dev/null || { echo "policy-netns: skipped (no nft)"; exit 77; }
 builddir=${KGW_BUILDDIR:-$(pwd)}
-ptool="$builddir/tests/integration/policy-tool"
-nltool="$builddir/tests/integration/nl-tool"
+# Under KGW_VALGRIND=1 both tools (kgwd's code) run under valgrind.
+. "${KGW_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/daemon-wrap.sh"
+ptool=$(kgw_wrap "$builddir/tests/integration/policy-tool")
+nltool=$(kgw_wrap "$builddir/tests/integration/nl-tool")
 cl="kgw-pcl-$$"
 gw="kgw-pgw-$$"
 api="kgw-papi-$$"
@@ -352,4 +354,5 @@ for n in "$cl" "$gw" "$api" "$out"; do
 	ip netns list | grep -q "^$n\b" && fail "namespace $n left behind"
 done
 ok "nothing left behind"
+kgw_valgrind_verdict || fail "valgrind found errors"
 echo "policy-netns: $steps steps passed"

@@ -14,8 +14,8 @@
 it_skip_unless_root wireguard-go wg nc sha256sum
 
 B=$(it_builddir)
-KGW_WG="$B/gateway/kgw-wg"
-[ -x "$KGW_WG" ] || { echo "kgw-wg not built at $KGW_WG"; exit 99; }
+KGW_WG=$(kgw_wrap "$B/gateway/kgw-wg")
+[ -x "$B/gateway/kgw-wg" ] || { echo "kgw-wg not built at $KGW_WG"; exit 99; }
 A=kgwa$IT_TAG; Bns=kgwb$IT_TAG
 IFA=kgwa$IT_TAG; IFB=kgwb$IT_TAG
 
@@ -103,8 +103,8 @@ it_check "the removed peer is gone from wg show" sh -c "! ip netns exec $A wg sh
 
 # Stopping kgw-wg removes its interface and its socket.
 ina pkill -TERM -f "kgw-wg $IFA\$" || true
-it_check "kgw-wg removes its socket on exit" it_wait 5 test ! -e "/var/run/wireguard/$IFA.sock"
-it_check "kgw-wg removes its interface on exit" it_wait 5 sh -c "! ip netns exec $A ip link show $IFA"
+it_check "kgw-wg removes its socket on exit" it_wait $((5 * KGW_WAIT_FACTOR)) test ! -e "/var/run/wireguard/$IFA.sock"
+it_check "kgw-wg removes its interface on exit" it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! ip netns exec $A ip link show $IFA"
 it_teardown
 it_check "nothing left behind" it_leftovers "/var/run/wireguard/$IFA.sock" "/var/run/wireguard/$IFB.sock"
 it_done
