@@ -35,6 +35,8 @@ cleanup_extra() {
 trap 'rc=$?; cleanup_extra; it_cleanup $rc' EXIT INT TERM
 
 it_netns "$GW"
+# Under valgrind a PAM login (Argon2id) takes seconds, so auth_timeout and
+# curl's limit are longer; the hung login still must time out.
 cat > "$T/kgw.conf" <<CONF
 [gateway]
 interface = kab$IT_TAG
@@ -48,7 +50,7 @@ tls_certificate = $T/tls.crt
 tls_key = $T/tls.key
 pam_service = $PAMSVC
 workers = 2
-auth_timeout = 3s
+auth_timeout = $((3 * KGW_WAIT_FACTOR))s
 source_max_failures = 6
 source_window = 60s
 [auth]
@@ -96,7 +98,7 @@ it_check "kgw-portal starts" start_portal
 
 api() {	# api SOURCE METHOD PATH [CURL ARGS...]: the status; body in $T/body.$SOURCE, headers in $T/head.$SOURCE
 	src=$1 m=$2 p=$3; shift 3
-	ip netns exec "$GW" curl -sk --tlsv1.3 --max-time 20 --interface "$src" -X "$m" \
+	ip netns exec "$GW" curl -sk --tlsv1.3 --max-time $((20 * KGW_WAIT_FACTOR)) --interface "$src" -X "$m" \
 		-o "$T/body.$src" -D "$T/head.$src" -w '%{http_code}' "$@" "https://127.0.0.1:4443$p" || true
 }
 key() { head -c 32 /dev/urandom | base64; }

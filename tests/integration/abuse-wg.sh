@@ -15,6 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 it_skip_unless_root wireguard-go wg jq nc python3
 B=$(it_builddir); S=$(it_srcdir)
+KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
 T=$IT_TMP; chmod 0755 "$T"
 OP=kgwwo$IT_TAG; GW=kgwwg$IT_TAG; API=kgwwa$IT_TAG; FL=kgwwf$IT_TAG
 TUN=kgf$IT_TAG; CLI=kcf$IT_TAG

@@ -165,7 +165,8 @@ try {
 		...(phase !== 'enrol' ? { storageState: state } : {}),
 	});
 	const page = await context.newPage();
-	page.setDefaultTimeout(10000);
+	// WAIT_FACTOR: longer under valgrind (KGW_WAIT_FACTOR in the shell).
+	page.setDefaultTimeout(10000 * Number(process.env.WAIT_FACTOR || 1));
 	const scriptErrors = [];
 	page.on('console', m => { if (m.type() === 'error') scriptErrors.push(m.text()); });
 	if (phase === 'enrol') {

@@ -17,6 +17,7 @@
 it_skip_unless_root wireguard-go wg curl oathtool openssl jq node npm zbarimg
 [ -x /usr/bin/chromium ] || { echo "SKIP: /usr/bin/chromium is not installed"; exit 77; }
 B=$(it_builddir); S=$(it_srcdir)
+KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
 for bin in gateway/kgwd portal/kgw-portal tools/kgwctl client/kgw-client pam/.libs/pam_kgw.so; do
 	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
 done
@@ -132,7 +133,7 @@ it_check "the style sheet is served as a file" sh -c "ip netns exec $GW curl -sk
 bro() {	# bro PHASE: the node script in the gateway namespace; its checks become ours
 	ip netns exec "$GW" env URL="$U" ADMIN_USER=admin ADMIN_PASSWORD=admin-pw-1234 \
 		ADMIN_SECRET="$ADMIN_SECRET" NEW_USER=carol NEW_PASSWORD=carol-pw-5678 GROUP=k8s \
-		ARTIFACTS="$ART" PW_DIR="$PW" HOME="$T" node "$S/tests/integration/admin-browser.mjs" "$1" \
+		ARTIFACTS="$ART" PW_DIR="$PW" HOME="$T" WAIT_FACTOR="$KGW_WAIT_FACTOR" node "$S/tests/integration/admin-browser.mjs" "$1" \
 		>"$T/node-$1.out" 2>&1 || true
 	while IFS= read -r line; do
 		case $line in
