@@ -87,9 +87,20 @@ ip netns exec "$OP" wg set "$CLI" private-key "$T/op.key" peer "$GWPUB" endpoint
 ip -n "$OP" addr add "$ADDR" dev "$CLI"; ip -n "$OP" link set "$CLI" up
 ip -n "$OP" route add 10.0.0.10/32 dev "$CLI"
 through() { ip netns exec "$OP" nc -z -w 2 10.0.0.10 6443; }
-it_check "wireguard-go completes its handshake and reaches the API during the flood" it_wait 60 through
-it_check "the flood was still running then" test ! -e "$T/stop" -a -d "/proc/$FLOOD"
-touch "$T/stop"; wait "$FLOOD" 2>/dev/null || true
+# Under valgrind kgwd answers some fifty times slower while the flood
+# keeps its pace: that a real peer gets through the flood says nothing
+# then (here it had not in 8 minutes). The peer must still connect
+# once the flood is over; the cookies and malformed packets are checked.
+if [ "${KGW_VALGRIND:-0}" = 1 ]; then
+	echo "# SKIP under valgrind: a real peer's handshake during the flood (kgwd under memcheck cannot keep up with it)"
+	touch "$T/stop"; wait "$FLOOD" 2>/dev/null || true
+	it_check "wireguard-go completes its handshake and reaches the API after the flood" \
+		it_wait $((60 * KGW_WAIT_FACTOR)) through
+else
+	it_check "wireguard-go completes its handshake and reaches the API during the flood" it_wait 60 through
+	it_check "the flood was still running then" test ! -e "$T/stop" -a -d "/proc/$FLOOD"
+	touch "$T/stop"; wait "$FLOOD" 2>/dev/null || true
+fi
 # ASan keeps freed memory in its quarantine (256 MB) on purpose, and
 # valgrind's VmRSS is mostly its own (shadow memory, translations), so the
 # bound means something only in a normal build; the others print the figures.

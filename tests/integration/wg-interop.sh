@@ -66,11 +66,11 @@ it_check "kgw-wg counts transfer both ways" sh -c \
 # 100 MB over TCP, checksummed at both ends.
 head -c 100000000 /dev/urandom > "$IT_TMP/blob"
 sum_src=$(sha256sum < "$IT_TMP/blob" | cut -d' ' -f1)
-inb sh -c "timeout 120 nc -l -N 10.200.0.2 5001 > $IT_TMP/blob.recv" &
+inb sh -c "timeout $((120 * KGW_WAIT_FACTOR)) nc -l -N 10.200.0.2 5001 > $IT_TMP/blob.recv" &
 rx_pid=$!
 it_wait 5 inb sh -c "ss -ltn | grep -q ':5001 '" || true
 start=$(date +%s.%N)
-it_check "100 MB sent A->B over TCP" ina timeout 120 nc -N 10.200.0.2 5001 < "$IT_TMP/blob"
+it_check "100 MB sent A->B over TCP" ina timeout $((120 * KGW_WAIT_FACTOR)) nc -N 10.200.0.2 5001 < "$IT_TMP/blob"
 wait $rx_pid || true
 end=$(date +%s.%N)
 sum_dst=$(sha256sum < "$IT_TMP/blob.recv" | cut -d' ' -f1)
