@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -219,6 +220,8 @@ static int run_tunnel(struct run *r, int ready_fd)
 	}
 	r->st.backend = kgwc_tunnel_backend(t);
 	r->st.pid = getpid();
+	/* So that status and disconnect know it, whatever the file was called. */
+	prctl(PR_SET_NAME, KGWC_PROCESS_NAME, 0, 0, 0);
 	if (kgwc_state_save(&r->st, r->session_json, err)) {
 		kgw_err("%s", err);
 		code = KGWC_EXIT_ERROR;

@@ -223,7 +223,7 @@ bool kgwc_state_alive(const struct kgwc_state *st)
 	f = fopen(path, "re");
 	if (!f)
 		return false;
-	ours = fgets(comm, sizeof(comm), f) && !strcmp(comm, "kgw-client\n");
+	ours = fgets(comm, sizeof(comm), f) && !strcmp(comm, KGWC_PROCESS_NAME "\n");
 	fclose(f);
 	return ours;
 }

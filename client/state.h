@@ -55,6 +55,13 @@ int kgwc_state_load(const char *profile, struct kgwc_state *st, char err[static 
 int kgwc_state_remove(const char *profile);
 void kgwc_state_wipe(struct kgwc_state *st);
 
+/*
+ * The name the tunnel process gives itself (prctl PR_SET_NAME), which
+ * kgwc_state_alive() looks for: not the executable's file name, which
+ * a symlink or a wrapper (valgrind) changes.
+ */
+#define KGWC_PROCESS_NAME "kgw-client"
+
 /* Is the state's tunnel process still running (a kgw-client by that pid)? */
 bool kgwc_state_alive(const struct kgwc_state *st);
 

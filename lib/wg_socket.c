@@ -271,6 +271,8 @@ size_t wg_socket_flush(struct wg_socket *s, struct wg_socket_txq *q)
 			struct cmsghdr *c;
 			uint16_t seg = (uint16_t)q->iov[i].iov_len;
 
+			/* The padding after the 2-byte value goes to the kernel too. */
+			memset(ctrl[n].buf, 0, sizeof(ctrl[n].buf));
 			h->msg_control = ctrl[n].buf;
 			h->msg_controllen = sizeof(ctrl[n].buf);
 			c = CMSG_FIRSTHDR(h);

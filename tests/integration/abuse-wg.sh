@@ -15,6 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 it_skip_unless_root wireguard-go wg jq nc python3
 B=$(it_builddir); S=$(it_srcdir)
+KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
 T=$IT_TMP; chmod 0755 "$T"
 OP=kgwwo$IT_TAG; GW=kgwwg$IT_TAG; API=kgwwa$IT_TAG; FL=kgwwf$IT_TAG
 TUN=kgf$IT_TAG; CLI=kcf$IT_TAG
@@ -55,12 +56,12 @@ database = $T/kgw.db
 syslog = false
 CONF
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$B/tools/kgwctl" -c "$T/kgw.conf" "$@"; }
+ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
 echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
 echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
 ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
 ctl user add-group alice ops >/dev/null
-it_check "kgwd starts" sh -c "ip netns exec $GW '$B/gateway/kgwd' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
+it_check "kgwd starts" sh -c "ip netns exec $GW '$KGWD_BIN' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
 KGWD=$(pgrep -f "kgwd -c $T/kgw.conf" | head -1); it_track_pid "$KGWD"
 ctlsock() { printf '%s\n' "$1" | ip netns exec "$GW" nc -U -q 1 "$T/run/kgwd.sock"; }
 stat_of() { ctlsock '{"op":"stats"}' | jq -se ".[0].stats.device.$1"; }
@@ -87,21 +88,35 @@ ip netns exec "$OP" wg set "$CLI" private-key "$T/op.key" peer "$GWPUB" endpoint
 ip -n "$OP" addr add "$ADDR" dev "$CLI"; ip -n "$OP" link set "$CLI" up
 ip -n "$OP" route add 10.0.0.10/32 dev "$CLI"
 through() { ip netns exec "$OP" nc -z -w 2 10.0.0.10 6443; }
-it_check "wireguard-go completes its handshake and reaches the API during the flood" it_wait 60 through
-it_check "the flood was still running then" test ! -e "$T/stop" -a -d "/proc/$FLOOD"
-# The flood's sources are never silent, so the only new grace is the
-# operator's: its first initiation was answered without a cookie round
-# (which costs a real initiator REKEY_TIMEOUT, 5 s; tests/bench/flood.sh
-# times it).
-GRACED1=$(stat_of rx_graced)
-it_check "the operator's initiation was served without a cookie round (grace $GRACED0 -> $GRACED1)" \
-	test "$GRACED1" -gt "$GRACED0"
-touch "$T/stop"; wait "$FLOOD" 2>/dev/null || true
-# ASan keeps freed memory in its quarantine (256 MB) on purpose, so the bound
-# means something only in a normal build; the sanitizer build prints the figures.
+# Under valgrind kgwd answers some fifty times slower while the flood
+# keeps its pace: that a real peer gets through the flood says nothing
+# then (here it had not in 8 minutes). The peer must still connect
+# once the flood is over; the cookies and malformed packets are checked.
+if [ "${KGW_VALGRIND:-0}" = 1 ]; then
+	echo "# SKIP under valgrind: a real peer's handshake during the flood (kgwd under memcheck cannot keep up with it)"
+	touch "$T/stop"; wait "$FLOOD" 2>/dev/null || true
+	it_check "wireguard-go completes its handshake and reaches the API after the flood" \
+		it_wait $((60 * KGW_WAIT_FACTOR)) through
+else
+	it_check "wireguard-go completes its handshake and reaches the API during the flood" it_wait 60 through
+	it_check "the flood was still running then" test ! -e "$T/stop" -a -d "/proc/$FLOOD"
+	# The flood's sources are never silent, so the only new grace is the
+	# operator's: its first initiation was answered without a cookie round
+	# (which costs a real initiator REKEY_TIMEOUT, 5 s; tests/bench/flood.sh
+	# times it).
+	GRACED1=$(stat_of rx_graced)
+	it_check "the operator's initiation was served without a cookie round (grace $GRACED0 -> $GRACED1)" \
+		test "$GRACED1" -gt "$GRACED0"
+	touch "$T/stop"; wait "$FLOOD" 2>/dev/null || true
+fi
+# ASan keeps freed memory in its quarantine (256 MB) on purpose, and
+# valgrind's VmRSS is mostly its own (shadow memory, translations), so the
+# bound means something only in a normal build; the others print the figures.
 bounded() {	# bounded RSS_BEFORE RSS_AFTER
 	if grep -qa __asan_init "$B/gateway/kgwd"; then
 		echo "# kgwd's memory: not bounded-checked under ASan (grew $(($2 - $1)) kB)"
+	elif [ "${KGW_VALGRIND:-0}" = 1 ]; then
+		echo "# kgwd's memory: not bounded-checked under valgrind (grew $(($2 - $1)) kB)"
 	else
 		it_check "kgwd's memory stayed bounded (grew by less than 32 MB)" test $(($2 - $1)) -lt 32768
 	fi

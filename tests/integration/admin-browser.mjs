@@ -165,8 +165,9 @@ try {
 		...(phase !== 'enrol' ? { storageState: state } : {}),
 	});
 	const page = await context.newPage();
-	// Generous: under the sanitizers each login costs an argon2id verify at ASan speed.
-	page.setDefaultTimeout(30000);
+	// Generous: under the sanitizers each login costs an argon2id verify at
+	// ASan speed; WAIT_FACTOR (KGW_WAIT_FACTOR in the shell) for valgrind.
+	page.setDefaultTimeout(30000 * Number(process.env.WAIT_FACTOR || 1));
 	const scriptErrors = [];
 	page.on('console', m => { if (m.type() === 'error') scriptErrors.push(m.text()); });
 	if (phase === 'enrol') {

@@ -17,6 +17,7 @@
 it_skip_unless_root wireguard-go wg curl oathtool openssl jq node npm zbarimg
 [ -x /usr/bin/chromium ] || { echo "SKIP: /usr/bin/chromium is not installed"; exit 77; }
 B=$(it_builddir); S=$(it_srcdir)
+KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
 for bin in gateway/kgwd portal/kgw-portal tools/kgwctl client/kgw-client pam/.libs/pam_kgw.so; do
 	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
 done
@@ -83,9 +84,9 @@ level = info
 syslog = false
 CONF
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$B/tools/kgwctl" -c "$T/kgw.conf" "$@"; }
+ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
 it_check "kgwctl init (database, keys, certificate, admin in group admins)" sh -c \
-	"echo 'admin-pw-1234' | '$B/tools/kgwctl' -c '$T/kgw.conf' init --hostname gw --admin-password-stdin"
+	"echo 'admin-pw-1234' | '$KGWCTL_BIN' -c '$T/kgw.conf' init --hostname gw --admin-password-stdin"
 ADMIN_SECRET=$(ctl otp enroll admin --json | jq -r .secret)
 it_check "the admin's one-time code is active" ctl otp verify admin "$(oathtool --totp -b "$ADMIN_SECRET")"
 ADMIN_STEP=$(( $(date +%s) / 30 ))
@@ -99,13 +100,13 @@ printf 'auth requisite %s db=%s password\nauth required %s db=%s otp\naccount re
 	"$pam" "$T/kgw.db" "$pam" "$T/kgw.db" "$pam" "$T/kgw.db" > "/etc/pam.d/$PAMSVC"
 chmod 0644 "/etc/pam.d/$PAMSVC"
 
-it_check "kgwd starts" sh -c "ip netns exec $GW '$B/gateway/kgwd' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
+it_check "kgwd starts" sh -c "ip netns exec $GW '$KGWD_BIN' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
-it_bg ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$S/portal/templates" \
+it_bg ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$S/portal/templates" \
 	>"$T/portal.log" 2>&1
 PORTAL_PID=$!
 it_check "kgw-portal serves the admin UI on the management address" \
-	it_wait 10 ip netns exec "$GW" sh -c "ss -ltn | grep -q '127.0.0.1:8443 '"
+	it_wait $((10 * KGW_WAIT_FACTOR)) ip netns exec "$GW" sh -c "ss -ltn | grep -q '127.0.0.1:8443 '"
 it_check_not "the admin UI is not reachable from outside the gateway" \
 	ip netns exec "$OP" curl -sk --max-time 2 -o /dev/null https://198.51.100.1:8443/login
 
@@ -132,7 +133,7 @@ it_check "the style sheet is served as a file" sh -c "ip netns exec $GW curl -sk
 bro() {	# bro PHASE: the node script in the gateway namespace; its checks become ours
 	ip netns exec "$GW" env URL="$U" ADMIN_USER=admin ADMIN_PASSWORD=admin-pw-1234 \
 		ADMIN_SECRET="$ADMIN_SECRET" NEW_USER=carol NEW_PASSWORD=carol-pw-5678 GROUP=k8s \
-		ARTIFACTS="$ART" PW_DIR="$PW" HOME="$T" node "$S/tests/integration/admin-browser.mjs" "$1" \
+		ARTIFACTS="$ART" PW_DIR="$PW" HOME="$T" WAIT_FACTOR="$KGW_WAIT_FACTOR" node "$S/tests/integration/admin-browser.mjs" "$1" \
 		>"$T/node-$1.out" 2>&1 || true
 	while IFS= read -r line; do
 		case $line in
@@ -153,13 +154,13 @@ it_check "the browser got an admin session cookie" test -n "$COOKIE"
 it_check "the session cookie is Secure, HttpOnly and SameSite=Strict" sh -c \
 	"jq -e '.cookies[] | select(.name == \"kgw_admin\") | .secure and .httpOnly and .sameSite == \"Strict\"' '$ART/browser-state.json'"
 it_check "the store has carol in group k8s with an active code" sh -c \
-	"'$B/tools/kgwctl' -c '$T/kgw.conf' user list | grep -E '^carol +yes +active +no +k8s'"
+	"'$KGWCTL_BIN' -c '$T/kgw.conf' user list | grep -E '^carol +yes +active +no +k8s'"
 
 status=$(gwcurl -o /dev/null -w '%{http_code}' -H "Cookie: kgw_admin=$COOKIE" --data "action=delete&name=carol" "$U/users")
 it_check "a state change without the CSRF token is refused (403, got $status)" test "$status" = 403
 status=$(gwcurl -o /dev/null -w '%{http_code}' -H "Cookie: kgw_admin=$COOKIE" --data "csrf=forged&action=delete&name=carol" "$U/users")
 it_check "and with a wrong one (403, got $status)" test "$status" = 403
-it_check "carol still exists" sh -c "'$B/tools/kgwctl' -c '$T/kgw.conf' user list | grep -q '^carol '"
+it_check "carol still exists" sh -c "'$KGWCTL_BIN' -c '$T/kgw.conf' user list | grep -q '^carol '"
 gwcurl -D "$T/users.h" -o "$T/users.html" -H "Cookie: kgw_admin=$COOKIE" "$U/users?q=%3Cscript%3Ex"
 it_check "a logged-in page with user data is no-store" grep -qi '^cache-control: no-store' "$T/users.h"
 it_check "values are HTML-escaped on output (the search box)" sh -c \
@@ -167,7 +168,7 @@ it_check "values are HTML-escaped on output (the search box)" sh -c \
 
 # ---- carol connects with kgw-client ----
 # Its own state directory: other tests (and other runs) use the same profile names.
-KC="$B/client/kgw-client"; PROF="$T/carol.conf"; export KGW_CLIENT_STATE_DIR="$T/client-state"
+KC=$(kgw_wrap "$B/client/kgw-client"); PROF="$T/carol.conf"; export KGW_CLIENT_STATE_DIR="$T/client-state"
 PIN=$(openssl x509 -in "$T/tls.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
 inop() { ip netns exec "$OP" env XDG_CONFIG_HOME="$T/xdg" "$@"; }
 it_check "kgw-client init for carol" inop "$KC" init --profile "$PROF" --gateway 198.51.100.1:4443 \
@@ -208,7 +209,7 @@ it_check_not "a disabled user's traffic stops at once" \
 bro logout
 
 it_check "every admin action is in the store's audit log with the admin as actor" sh -c \
-	"'$B/tools/kgwctl' -c '$T/kgw.conf' audit --limit=0 --json | jq -e '[.[] | select(.actor == \"admin\") | .event] as \$e |
+	"'$KGWCTL_BIN' -c '$T/kgw.conf' audit --limit=0 --json | jq -e '[.[] | select(.actor == \"admin\") | .event] as \$e |
 	 [\"admin.login.ok\", \"admin.user.add.ok\", \"admin.user.group-add.ok\", \"admin.otp.enrol.ok\",
 	  \"admin.otp.verify.ok\", \"admin.session.revoke.ok\", \"admin.csrf.denied\", \"admin.user.disable.ok\",
 	  \"admin.logout.ok\"] | all(. as \$x | \$e | index(\$x))'"

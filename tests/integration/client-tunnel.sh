@@ -16,8 +16,8 @@ umask 077
 
 B=$(it_builddir)
 S=$(it_srcdir)
-KC="$B/client/kgw-client"
-[ -x "$KC" ] || { echo "kgw-client not built at $KC"; exit 99; }
+KC=$(kgw_wrap "$B/client/kgw-client")
+[ -x "$B/client/kgw-client" ] || { echo "kgw-client not built at $KC"; exit 99; }
 OP=kgwco$IT_TAG; GW=kgwcg$IT_TAG
 IFC=kgwc$IT_TAG; IFG=kgwg$IT_TAG
 LOG=$IT_TMP/portal.log
@@ -214,7 +214,7 @@ ip netns exec "$OP" "$KC" connect --foreground --password-stdin --otp 123456 < "
 	> "$IT_TMP/fg.out" 2>&1 &
 fg=$!
 it_track_pid "$fg"
-it_check "--foreground brings the tunnel up" it_wait 10 test -e "$STATE"
+it_check "--foreground brings the tunnel up" it_wait $((10 * KGW_WAIT_FACTOR)) test -e "$STATE"
 it_check "--foreground: ping through" inop ping -c 1 -W 3 10.0.0.10
 n=$(grep -c DELETE "$LOG" || true)
 kill -INT "$fg"

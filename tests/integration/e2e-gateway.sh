@@ -16,6 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 it_skip_unless_root wireguard-go wg curl oathtool openssl nc jq
 B=$(it_builddir)
+KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
 for bin in gateway/kgwd portal/kgw-portal tools/kgwctl pam/.libs/pam_kgw.so; do
 	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
 done
@@ -32,7 +33,7 @@ cleanup_extra() {
 		[ -f "$f" ] && { echo "# --- $f"; tail -20 "$f" | sed 's/^/#   /'; }
 	done
 	[ "$IT_FAILS" -eq 0 ] || [ ! -f "$T/kgw.db" ] ||
-		"$B/tools/kgwctl" --db "$T/kgw.db" audit 2>&1 | head -12 | sed 's/^/#   audit: /'
+		"$KGWCTL_BIN" --db "$T/kgw.db" audit 2>&1 | head -12 | sed 's/^/#   audit: /'
 	true
 }
 trap 'rc=$?; set +e; cleanup_extra; it_cleanup $rc' EXIT INT TERM
@@ -98,8 +99,8 @@ syslog = false
 CONF
 # kgwd's run directory, as /run/kgw is: the kgw user's, so it can remove its socket.
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$B/tools/kgwctl" -c "$T/kgw.conf" "$@"; }
-it_check "kgwctl init" sh -c "echo 'admin-pw-1234' | '$B/tools/kgwctl' -c '$T/kgw.conf' init --hostname gw --admin-password-stdin"
+ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
+it_check "kgwctl init" sh -c "echo 'admin-pw-1234' | '$KGWCTL_BIN' -c '$T/kgw.conf' init --hostname gw --admin-password-stdin"
 PIN=$(openssl x509 -in "$T/tls.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
 echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
 ctl group add k8s-admins >/dev/null
@@ -114,11 +115,11 @@ printf 'auth requisite %s password\nauth required %s otp\naccount required %s\n'
 chmod 0644 "/etc/pam.d/$PAMSVC"	# libpam reads it as the portal's user
 
 say "kgwd (userspace WireGuard backend) and kgw-portal start in the gateway namespace"
-start_kgwd() { ip netns exec "$GW" $KGW_DAEMON_WRAP "$B/gateway/kgwd" -c "$T/kgw.conf" 2>>"$T/kgwd.log"; }
+start_kgwd() { ip netns exec "$GW" "$KGWD_BIN" -c "$T/kgw.conf" 2>>"$T/kgwd.log"; }
 it_check "kgwd starts and reports ready" start_kgwd
 it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
 it_check "kgw-portal starts" it_wait 1 true
-it_bg ip netns exec "$GW" $KGW_DAEMON_WRAP "$B/portal/kgw-portal" -c "$T/kgw.conf" -f \
+it_bg ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f \
 	--data-dir "$(it_srcdir)/portal/templates" >"$T/portal.log" 2>&1
 it_wait $((10 * KGW_WAIT_FACTOR)) ip netns exec "$GW" sh -c "ss -ltn | grep -q '203.0.113.10:4443 '" || true
 it_check "kgwd runs as user kgw with only CAP_NET_ADMIN" sh -c \
@@ -229,7 +230,7 @@ it_check_not "its peer is gone after expiry" listed
 it_check "a bad control request gets an error line" sh -c "ctlsock() { printf '%s\n' \"\$1\" | ip netns exec $GW nc -U -q 1 $T/run/kgwd.sock; }; ctlsock '{\"op\":\"authorize\",\"ttl\":-1}' | jq -e '.ok == false and .error.code == \"bad_request\"'"
 
 say "the operator's own tool: kgw-client init, connect, status, export, disconnect"
-KC="$B/client/kgw-client"; PROF="$T/client.conf"; KCI=kcl$IT_TAG
+KC=$(kgw_wrap "$B/client/kgw-client"); PROF="$T/client.conf"; KCI=kcl$IT_TAG
 # kgw-client's session state of this run alone (other runs use the same profile name).
 export KGW_CLIENT_STATE_DIR="$T/state"
 inop() { ip netns exec "$OP" env XDG_CONFIG_HOME="$T/xdg" "$@"; }
@@ -293,7 +294,7 @@ it_check "kgw-client disconnect ends the session it no longer carries" inop "$KC
 it_check "kgw-client with the same code again: exit 3 (replay) and no tunnel" sh -c \
 	"echo 'alice-pw-5678' | ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC connect --profile $PROF --password-stdin --otp $CODE; [ \$? = 3 ] && ! ip -n $OP link show $KCI"
 it_check "the wrong password, the wrong code and the replays are in the audit log" sh -c \
-	"'$B/tools/kgwctl' --db $T/kgw.db audit --user alice --json > $T/audit.json && \
+	"'$KGWCTL_BIN' --db $T/kgw.db audit --user alice --json > $T/audit.json && \
 	 jq -e '[.[] | select(.event == \"auth.fail\" and .detail == \"password\")] | length >= 1' $T/audit.json && \
 	 jq -e '[.[] | select(.event == \"auth.fail\" and .detail == \"otp\")] | length >= 1' $T/audit.json && \
 	 jq -e '[.[] | select(.event == \"otp.replay\")] | length >= 2' $T/audit.json"

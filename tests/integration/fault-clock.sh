@@ -16,6 +16,7 @@ FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 it_skip_unless_root wg jq sqlite3 nc
 [ -e "$FAKETIME_LIB" ] || { echo "SKIP: libfaketime is not installed"; exit 77; }
 B=$(it_builddir)
+KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
 T=$IT_TMP; chmod 0755 "$T"
 GW=kgwck$IT_TAG
 getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
@@ -38,7 +39,7 @@ database = $T/kgw.db
 syslog = false
 CONF
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$B/tools/kgwctl" -c "$T/kgw.conf" "$@"; }
+ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
 echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
 echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
 ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
@@ -51,7 +52,7 @@ start_kgwd() {
 	ip netns exec "$GW" env LD_PRELOAD="$FAKETIME_LIB" FAKETIME_TIMESTAMP_FILE="$T/faketime" \
 		FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-		"$B/gateway/kgwd" -c "$T/kgw.conf" 2>>"$T/kgwd.log" &&
+		"$KGWD_BIN" -c "$T/kgw.conf" 2>>"$T/kgwd.log" &&
 	it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
 }
 ctlsock() { printf '%s\n' "$1" | ip netns exec "$GW" nc -U -q 1 "$T/run/kgwd.sock"; }
@@ -90,7 +91,7 @@ it_check "B is ended in the store, though its wall expiry is ahead" ended_in_sto
 it_check "C is still on the tunnel" listed "$C"
 
 ip netns exec "$GW" pkill -TERM -f "kgwd -c $T/kgw.conf" || true
-it_wait 5 sh -c "! pgrep -f 'kgwd -c $T/kgw.conf'" || true
+it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! pgrep -f 'kgwd -c $T/kgw.conf'" || true
 : > "$T/kgwd.log"
 it_check "kgwd restarts (clock still an hour back)" start_kgwd
 it_check "it restores only C" grep -q '1 session(s) restored' "$T/kgwd.log"

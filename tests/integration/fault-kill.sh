@@ -11,6 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 it_skip_unless_root wireguard-go wg curl oathtool openssl nc jq sqlite3
 B=$(it_builddir)
+KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
 for bin in gateway/kgwd portal/kgw-portal tools/kgwctl pam/.libs/pam_kgw.so; do
 	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
 done
@@ -54,7 +55,7 @@ database = $T/kgw.db
 syslog = false
 CONF
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$B/tools/kgwctl" -c "$T/kgw.conf" "$@"; }
+ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
 echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
 echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
 ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
@@ -67,14 +68,14 @@ printf 'auth requisite %s password\nauth required %s otp\naccount required %s\n'
 chmod 0644 "/etc/pam.d/$PAMSVC"
 
 start_kgwd() {
-	ip netns exec "$GW" "$B/gateway/kgwd" -c "$T/kgw.conf" 2>>"$T/kgwd.log" || return 1
+	ip netns exec "$GW" "$KGWD_BIN" -c "$T/kgw.conf" 2>>"$T/kgwd.log" || return 1
 	KGWD=$(pgrep -f "kgwd -c $T/kgw.conf" | head -1); it_track_pid "$KGWD"
 }
 start_portal() {
 	n=$(grep -c 'serving the session API' "$T/portal.log" 2>/dev/null || true)
-	ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
+	ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
 	PORTAL=$!; it_track_pid "$PORTAL"
-	it_wait 10 sh -c "[ \$(grep -c 'serving the session API' '$T/portal.log') -gt ${n:-0} ]"
+	it_wait $((10 * KGW_WAIT_FACTOR)) sh -c "[ \$(grep -c 'serving the session API' '$T/portal.log') -gt ${n:-0} ]"
 }
 api() {	# api METHOD PATH [BODY] [TOKEN]: the status, body in $T/resp
 	ip netns exec "$OP" curl -sk --tlsv1.3 --max-time 20 -o "$T/resp" -w '%{http_code}' -X "$1" \
@@ -168,7 +169,7 @@ it_check "the store passes integrity_check" integrity
 
 # ---- both, killed at once, then DELETE works ----
 kill -9 "$PORTAL" "$KGWD"
-it_wait 5 sh -c "! kill -0 $PORTAL && ! kill -0 $KGWD" || true
+it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! kill -0 $PORTAL && ! kill -0 $KGWD" || true
 : > "$T/kgwd.log"
 it_check "kgwd starts again" start_kgwd
 it_check "kgw-portal starts again" start_portal

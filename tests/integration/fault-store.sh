@@ -18,6 +18,7 @@ fi
 . "$(dirname "$0")/lib.sh"
 it_skip_unless_root curl oathtool openssl jq nc sqlite3
 B=$(it_builddir)
+KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
 for bin in gateway/kgwd portal/kgw-portal tools/kgwctl pam/.libs/pam_kgw.so; do
 	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
 done
@@ -58,7 +59,7 @@ database = $T/data/kgw.db
 syslog = false
 CONF
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$B/tools/kgwctl" -c "$T/kgw.conf" "$@"; }
+ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
 echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
 echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
 ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
@@ -71,13 +72,13 @@ printf 'auth requisite %s password\nauth required %s otp\naccount required %s\n'
 chmod 0644 "/etc/pam.d/$PAMSVC"
 
 start_kgwd() {
-	ip netns exec "$GW" "$B/gateway/kgwd" -c "$T/kgw.conf" 2>>"$T/kgwd.log" || return 1
+	ip netns exec "$GW" "$KGWD_BIN" -c "$T/kgw.conf" 2>>"$T/kgwd.log" || return 1
 	KGWD=$(pgrep -f "kgwd -c $T/kgw.conf" | head -1); it_track_pid "$KGWD"
 }
 it_check "kgwd starts" start_kgwd
-ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
+ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
 PORTAL=$!; it_track_pid "$PORTAL"
-it_check "kgw-portal starts" it_wait 10 grep -q 'serving the session API' "$T/portal.log"
+it_check "kgw-portal starts" it_wait $((10 * KGW_WAIT_FACTOR)) grep -q 'serving the session API' "$T/portal.log"
 
 api() {	# api SOURCE METHOD PATH [CURL ARGS...]: the status; body in $T/body
 	src=$1 m=$2 p=$3; shift 3
@@ -107,7 +108,7 @@ TOKEN=$(jq -r .token "$T/body")
 dd if=/dev/zero of="$T/data/fill" bs=4k >/dev/null 2>&1 || true
 it_check "the store's file system is full" sh -c "[ \$(df --output=avail '$T/data' | tail -1) = 0 ]"
 it_check "kgwctl user add fails, saying the disk is full" \
-	expect_err "No space left on device" sh -c "echo 'bob-pw-5678' | '$B/tools/kgwctl' -c '$T/kgw.conf' user add bob --password-stdin"
+	expect_err "No space left on device" sh -c "echo 'bob-pw-5678' | '$KGWCTL_BIN' -c '$T/kgw.conf' user add bob --password-stdin"
 it_check "kgwctl group add too" expect_err "No space left on device" ctl group add more
 BEFORE=$(live_sessions)
 status=$(login 127.0.0.3 "$(code 30)")
@@ -131,25 +132,25 @@ rm -f "$T/data/fill"
 status=$(login 127.0.0.3 "$(code 30)")
 it_check "with room again, alice logs in from the same source, not locked out (HTTP $status)" \
 	test "$status" = 201
-it_check "and kgwctl works" sh -c "echo 'bob-pw-5678' | '$B/tools/kgwctl' -c '$T/kgw.conf' user add bob --password-stdin"
+it_check "and kgwctl works" sh -c "echo 'bob-pw-5678' | '$KGWCTL_BIN' -c '$T/kgw.conf' user add bob --password-stdin"
 
 # ---- the file system turns read-only ----
 # With the daemons' database open for writing the kernel refuses the
 # remount (busy), so they stop first: what matters is how they start.
 kill -TERM "$KGWD" "$PORTAL"
-it_wait 5 sh -c "! kill -0 $KGWD && ! kill -0 $PORTAL" || true
+it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! kill -0 $KGWD && ! kill -0 $PORTAL" || true
 it_check "the store's file system is remounted read-only" mount -o remount,ro "$T/data"
 it_check "kgwctl user add fails, saying the file system is read-only" \
-	expect_err "Read-only file system" sh -c "echo 'carol-pw-5678' | '$B/tools/kgwctl' -c '$T/kgw.conf' user add carol --password-stdin"
+	expect_err "Read-only file system" sh -c "echo 'carol-pw-5678' | '$KGWCTL_BIN' -c '$T/kgw.conf' user add carol --password-stdin"
 it_check "kgwctl user list still reads it" ctl user list
 : > "$T/kgwd.log"
 it_check "kgwd starts on it, to keep the live sessions' tunnels" start_kgwd
 it_check "and warns that new sessions will fail" grep -q 'cannot be written (Read-only file system)' "$T/kgwd.log"
 it_check "it restored alice's sessions" grep -q '2 session(s) restored' "$T/kgwd.log"
 : > "$T/portal.log"
-ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
+ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
 PORTAL=$!; it_track_pid "$PORTAL"
-it_check "kgw-portal starts on it" it_wait 10 grep -q 'serving the session API' "$T/portal.log"
+it_check "kgw-portal starts on it" it_wait $((10 * KGW_WAIT_FACTOR)) grep -q 'serving the session API' "$T/portal.log"
 it_check "and warns that logins will fail" grep -q 'cannot be written (Read-only file system)' "$T/portal.log"
 status=$(login 127.0.0.6 "$(code 30)")
 it_check "a login fails closed: 503 auth_unavailable, no session (HTTP $status)" sh -c \
@@ -158,19 +159,19 @@ status=$(api 127.0.0.6 GET /api/v1/sessions/current -H "Authorization: Bearer $T
 it_check "alice's live session still answers (HTTP $status)" test "$status" = 200
 it_check "kgwd and kgw-portal are still running" alive
 kill -TERM "$KGWD" "$PORTAL"
-it_wait 5 sh -c "! kill -0 $KGWD && ! kill -0 $PORTAL" || true
+it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! kill -0 $KGWD && ! kill -0 $PORTAL" || true
 it_check "the file system is writable again" mount -o remount,rw "$T/data"
 : > "$T/kgwd.log"
 it_check "writable again: kgwd starts" start_kgwd
 it_check "it restores both of alice's sessions" grep -q '2 session(s) restored' "$T/kgwd.log"
 : > "$T/portal.log"
-ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >"$T/portal.log" 2>&1 &
+ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >"$T/portal.log" 2>&1 &
 PORTAL=$!; it_track_pid "$PORTAL"
-it_check "kgw-portal starts" it_wait 10 grep -q 'serving the session API' "$T/portal.log"
+it_check "kgw-portal starts" it_wait $((10 * KGW_WAIT_FACTOR)) grep -q 'serving the session API' "$T/portal.log"
 status=$(api 127.0.0.5 GET /api/v1/sessions/current -H "Authorization: Bearer $TOKEN")
 it_check "alice's first session is still hers (HTTP $status)" test "$status" = 200
 it_check "the store passes integrity_check" integrity
-it_check "users are intact" sh -c "ctl() { '$B/tools/kgwctl' -c '$T/kgw.conf' \"\$@\"; }; [ \"\$(ctl user list --json | jq -r '[.[].name] | sort | join(\",\")')\" = admin,alice,bob ]"
+it_check "users are intact" sh -c "ctl() { '$KGWCTL_BIN' -c '$T/kgw.conf' \"\$@\"; }; [ \"\$(ctl user list --json | jq -r '[.[].name] | sort | join(\",\")')\" = admin,alice,bob ]"
 
 it_teardown
 it_check "nothing left behind" it_leftovers "$T/run/kgwd.sock"

@@ -15,8 +15,8 @@
 it_skip_unless_root wg setpriv unshare
 
 B=$(it_builddir)
-KGW_WG="$B/gateway/kgw-wg"
-[ -x "$KGW_WG" ] || { echo "kgw-wg not built at $KGW_WG"; exit 99; }
+KGW_WG=$(kgw_wrap "$B/gateway/kgw-wg")
+[ -x "$B/gateway/kgw-wg" ] || { echo "kgw-wg not built at $KGW_WG"; exit 99; }
 E1=kgwe$IT_TAG; E2=kgwf$IT_TAG
 IF=kgwe$IT_TAG; OTHER=kgwd$IT_TAG
 SOCK=/var/run/wireguard/$IF.sock
@@ -92,7 +92,7 @@ it_check "not a tun: no socket" test ! -e "/var/run/wireguard/$OTHER.sock"
 
 # ---- one interface, one kgw-wg ----
 run_kgw_wg first 0 in1 "$KGW_WG" "$IF"
-PID=$(pgrep -x kgw-wg -a | awk -v i="$IF" '$NF == i { print $1 }' | head -1)
+PID=$(kgw_pgrep kgw-wg | awk -v i="$IF" '$NF == i { print $1 }' | head -1)
 [ -n "$PID" ] && it_track_pid "$PID"
 it_check "first: running" test -n "$PID"
 it_check "first: socket" test -S "$SOCK"
@@ -113,22 +113,22 @@ kill -9 "$PID"
 it_check "killed: the stale socket is still there" it_wait 5 sh -c "! kill -0 $PID && [ -S $SOCK ]"
 it_check "killed: its interface went with it" it_wait 5 sh -c "! ip netns exec $E1 ip link show $IF"
 run_kgw_wg after-kill 0 in1 "$KGW_WG" "$IF"
-PID=$(pgrep -x kgw-wg -a | awk -v i="$IF" '$NF == i { print $1 }' | head -1)
+PID=$(kgw_pgrep kgw-wg | awk -v i="$IF" '$NF == i { print $1 }' | head -1)
 [ -n "$PID" ] && it_track_pid "$PID"
 it_check "after kill: the new instance answers" sh -c "ip netns exec $E1 wg show $IF listen-port | grep -q ."
 
 # ---- stopping ----
 kill -TERM "$PID"
-it_check "SIGTERM: the process exits" it_wait 5 sh -c "! kill -0 $PID"
-it_check "SIGTERM: the socket is removed" it_wait 5 test ! -e "$SOCK"
-it_check "SIGTERM: the interface is removed" it_wait 5 sh -c "! ip netns exec $E1 ip link show $IF"
+it_check "SIGTERM: the process exits" it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! kill -0 $PID"
+it_check "SIGTERM: the socket is removed" it_wait $((5 * KGW_WAIT_FACTOR)) test ! -e "$SOCK"
+it_check "SIGTERM: the interface is removed" it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! ip netns exec $E1 ip link show $IF"
 
 # In the foreground, SIGINT (Ctrl-C) stops it with status 0.
 # (ip netns exec execs kgw-wg: $! is kgw-wg itself.)
 ip netns exec "$E1" "$KGW_WG" -f "$IF" >"$IT_TMP/fg.out" 2>&1 &
 FG=$!
 it_track_pid "$FG"
-it_check "foreground: socket ready" it_wait 5 test -S "$SOCK"
+it_check "foreground: socket ready" it_wait $((5 * KGW_WAIT_FACTOR)) test -S "$SOCK"
 kill -INT "$FG"
 set +e
 wait "$FG"

@@ -7,7 +7,8 @@
 set -u
 
 builddir=${KGW_BUILDDIR:-$(pwd)}
-kgwctl="$builddir/tools/kgwctl"
+. "${KGW_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/daemon-wrap.sh"
+kgwctl=$(kgw_wrap "$builddir/tools/kgwctl")
 for tool in oathtool openssl wg python3; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
 done
@@ -282,4 +283,5 @@ for cmd in "" init user "user add" "user del" "user list" "user show" "user pass
 done
 
 echo "$passes passed, $failures failed"
+kgw_valgrind_verdict || failures=$((failures + 1))
 [ "$failures" -eq 0 ]

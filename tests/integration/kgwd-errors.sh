@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 it_skip_unless_root
 B=$(it_builddir)
-KGWD="$B/gateway/kgwd"
+KGWD=$(kgw_wrap "$B/gateway/kgwd"); KGWCTL=$(kgw_wrap "$B/tools/kgwctl")
 T=$IT_TMP
 NS=kgwer$IT_TAG
 it_netns "$NS"
@@ -32,7 +32,7 @@ it_check "a bad value names file, line and key (1)" expect 1 "kgw.conf:5: \`list
 conf "backend = kernel"
 it_check "a missing database says to run kgwctl init (3)" expect 3 "kgwctl init" \
 	ip netns exec "$NS" "$KGWD" -c "$T/kgw.conf" -f
-"$B/tools/kgwctl" --db "$T/kgw.db" -c "$T/kgw.conf" init --wg-key "$T/wg.key" --tls-cert "$T/tls.crt" \
+"$KGWCTL" --db "$T/kgw.db" -c "$T/kgw.conf" init --wg-key "$T/wg.key" --tls-cert "$T/tls.crt" \
 	--tls-key "$T/tls.key" --admin-password-stdin <<PW >/dev/null
 an-admin-password
 PW
@@ -53,7 +53,7 @@ it_check "a missing private key file is refused (3)" expect 3 "cannot open the p
 it_check "and leaves no TUN device behind" sh -c "! ip -n $NS link show kge$IT_TAG"
 
 # With everything there, kgwd starts in the foreground and tells systemd.
-"$B/tools/kgwctl" --db "$T/kgw.db" -c "$T/kgw.conf" init --force --wg-key "$T/wg.key" --tls-cert "$T/tls.crt" \
+"$KGWCTL" --db "$T/kgw.db" -c "$T/kgw.conf" init --force --wg-key "$T/wg.key" --tls-cert "$T/tls.crt" \
 	--tls-key "$T/tls.key" --admin-password-stdin <<PW >/dev/null
 an-admin-password
 PW
@@ -65,11 +65,11 @@ python3 -c '
 import socket, sys
 import os
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666)
-s.settimeout(20)
-print(s.recv(4096).decode(), flush=True)' "$T/notify" > "$T/notified" &
+s.settimeout(20 * int(sys.argv[2]))
+print(s.recv(4096).decode(), flush=True)' "$T/notify" "$KGW_WAIT_FACTOR" > "$T/notified" &
 it_wait 5 test -S "$T/notify"
 it_bg ip netns exec "$NS" env NOTIFY_SOCKET="$T/notify" "$KGWD" -c "$T/kgw.conf" -f
-it_check "kgwd -f tells systemd READY=1 (sd_notify)" it_wait 20 grep -q READY=1 "$T/notified"
+it_check "kgwd -f tells systemd READY=1 (sd_notify)" it_wait $((20 * KGW_WAIT_FACTOR)) grep -q READY=1 "$T/notified"
 it_teardown
 it_check "nothing left behind" it_leftovers "$T/kgwd.sock" "$T/run/kgwd.sock"
 it_done

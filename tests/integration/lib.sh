@@ -81,26 +81,10 @@ it_cleanup() {
 	fi
 	it_teardown
 	rm -rf "$IT_TMP"
-	it_valgrind_verdict || rc=1
+	kgw_valgrind_verdict || rc=1
 	exit $rc
 }
 
-# Under KGW_VALGRIND=1: every daemon's log must be empty (valgrind -q
-# writes only errors). Shows and keeps the logs when they are not.
-it_valgrind_verdict() {
-	[ "${KGW_VALGRIND:-0}" = 1 ] || return 0
-	bad=""
-	for f in "$KGW_VALGRIND_LOG_DIR"/vg.*.log; do
-		[ -s "$f" ] && bad="$bad $f"
-	done
-	if [ -n "$bad" ]; then
-		echo "valgrind found errors (logs kept in $KGW_VALGRIND_LOG_DIR):"
-		for f in $bad; do sed 's/^/#   /' "$f" | head -60; done
-		return 1
-	fi
-	echo "# valgrind: no errors in $(ls "$KGW_VALGRIND_LOG_DIR" | wc -l) process(es)"
-	rm -rf "$KGW_VALGRIND_LOG_DIR"
-}
 trap it_cleanup EXIT INT TERM
 
 it_ok() { IT_CHECKS=$((IT_CHECKS + 1)); echo "ok $IT_CHECKS - $*"; }

@@ -16,7 +16,9 @@ if [ "$(id -u)" -ne 0 ] || [ "${KGW_INTEGRATION:-1}" = 0 ]; then
 	exit 77
 fi
 builddir=${KGW_BUILDDIR:-$(pwd)}
-tool="$builddir/tests/integration/nl-tool"
+# Under KGW_VALGRIND=1 nl-tool (kgwd's netlink code) runs under valgrind.
+. "${KGW_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/daemon-wrap.sh"
+tool=$(kgw_wrap "$builddir/tests/integration/nl-tool")
 ns="kgw-nl-$$"
 err=$(mktemp) || exit 99
 steps=0
@@ -147,4 +149,5 @@ ok "delete link (and its veth peer)"
 ip netns del "$ns" || fail "namespace delete"
 ip netns list | grep -q "^$ns\b" && fail "namespace left behind"
 ok "nothing left behind"
+kgw_valgrind_verdict || fail "valgrind found errors"
 echo "nl-netns: $steps steps passed"

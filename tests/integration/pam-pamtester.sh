@@ -9,7 +9,8 @@ set -u
 
 builddir=${KGW_BUILDDIR:-$(pwd)}
 module="$builddir/pam/.libs/pam_kgw.so"
-kgwctl="$builddir/tools/kgwctl"
+. "${KGW_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/daemon-wrap.sh"
+kgwctl=$(kgw_wrap "$builddir/tools/kgwctl")
 for tool in pamtester oathtool python3; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
 done
@@ -117,4 +118,5 @@ k user unlock bob
 SVC=kgw-lock expect_login ok bob bob-password-1 "$(code_at "$bob" 0)"
 
 echo "$passes passed, $failures failed"
+kgw_valgrind_verdict || failures=$((failures + 1))
 [ "$failures" -eq 0 ]

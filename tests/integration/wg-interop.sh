@@ -14,8 +14,8 @@
 it_skip_unless_root wireguard-go wg nc sha256sum
 
 B=$(it_builddir)
-KGW_WG="$B/gateway/kgw-wg"
-[ -x "$KGW_WG" ] || { echo "kgw-wg not built at $KGW_WG"; exit 99; }
+KGW_WG=$(kgw_wrap "$B/gateway/kgw-wg")
+[ -x "$B/gateway/kgw-wg" ] || { echo "kgw-wg not built at $KGW_WG"; exit 99; }
 A=kgwa$IT_TAG; Bns=kgwb$IT_TAG
 IFA=kgwa$IT_TAG; IFB=kgwb$IT_TAG
 
@@ -66,11 +66,11 @@ it_check "kgw-wg counts transfer both ways" sh -c \
 # 100 MB over TCP, checksummed at both ends.
 head -c 100000000 /dev/urandom > "$IT_TMP/blob"
 sum_src=$(sha256sum < "$IT_TMP/blob" | cut -d' ' -f1)
-inb sh -c "timeout 120 nc -l -N 10.200.0.2 5001 > $IT_TMP/blob.recv" &
+inb sh -c "timeout $((120 * KGW_WAIT_FACTOR)) nc -l -N 10.200.0.2 5001 > $IT_TMP/blob.recv" &
 rx_pid=$!
 it_wait 5 inb sh -c "ss -ltn | grep -q ':5001 '" || true
 start=$(date +%s.%N)
-it_check "100 MB sent A->B over TCP" ina timeout 120 nc -N 10.200.0.2 5001 < "$IT_TMP/blob"
+it_check "100 MB sent A->B over TCP" ina timeout $((120 * KGW_WAIT_FACTOR)) nc -N 10.200.0.2 5001 < "$IT_TMP/blob"
 wait $rx_pid || true
 end=$(date +%s.%N)
 sum_dst=$(sha256sum < "$IT_TMP/blob.recv" | cut -d' ' -f1)
@@ -103,8 +103,8 @@ it_check "the removed peer is gone from wg show" sh -c "! ip netns exec $A wg sh
 
 # Stopping kgw-wg removes its interface and its socket.
 ina pkill -TERM -f "kgw-wg $IFA\$" || true
-it_check "kgw-wg removes its socket on exit" it_wait 5 test ! -e "/var/run/wireguard/$IFA.sock"
-it_check "kgw-wg removes its interface on exit" it_wait 5 sh -c "! ip netns exec $A ip link show $IFA"
+it_check "kgw-wg removes its socket on exit" it_wait $((5 * KGW_WAIT_FACTOR)) test ! -e "/var/run/wireguard/$IFA.sock"
+it_check "kgw-wg removes its interface on exit" it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! ip netns exec $A ip link show $IFA"
 it_teardown
 it_check "nothing left behind" it_leftovers "/var/run/wireguard/$IFA.sock" "/var/run/wireguard/$IFB.sock"
 it_done

@@ -19,8 +19,8 @@ if [ -e /sys/module/wireguard ]; then
 fi
 
 B=$(it_builddir)
-KGW_WG="$B/gateway/kgw-wg"
-[ -x "$KGW_WG" ] || { echo "kgw-wg not built at $KGW_WG"; exit 99; }
+KGW_WG=$(kgw_wrap "$B/gateway/kgw-wg")
+[ -x "$B/gateway/kgw-wg" ] || { echo "kgw-wg not built at $KGW_WG"; exit 99; }
 A=kgwq$IT_TAG; Bns=kgwr$IT_TAG
 IFA=kgwq$IT_TAG; IFB=kgwr$IT_TAG
 SOCK_A=/var/run/wireguard/$IFA.sock; SOCK_B=/var/run/wireguard/$IFB.sock
@@ -36,7 +36,7 @@ ip -n "$Bns" link set qb up
 
 ina() { ip netns exec "$A" "$@"; }
 inb() { ip netns exec "$Bns" "$@"; }
-kgw_wg_pid() { pgrep -x kgw-wg -a | awk -v i="$IFA" '$NF == i { print $1 }' | head -1; }
+kgw_wg_pid() { kgw_pgrep kgw-wg | awk -v i="$IFA" '$NF == i { print $1 }' | head -1; }
 
 umask 077
 wg genkey > "$IT_TMP/a.key"; PUBA=$(wg pubkey < "$IT_TMP/a.key")
@@ -116,8 +116,8 @@ down() {
 }
 it_check "wg-quick down" down
 it_check "the interface is gone" sh -c "! ip netns exec $A ip link show $IFA"
-it_check "kgw-wg stops when its interface is removed" it_wait 5 sh -c "! kill -0 $PID"
-it_check "kgw-wg removed its socket" it_wait 5 test ! -e "$SOCK_A"
+it_check "kgw-wg stops when its interface is removed" it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! kill -0 $PID"
+it_check "kgw-wg removed its socket" it_wait $((5 * KGW_WAIT_FACTOR)) test ! -e "$SOCK_A"
 it_check "no route is left on the tunnel" sh -c "! ip netns exec $A ip route show | grep -q 10.202.0.0"
 
 # Once more: nothing stale stands in the way of a second run.
@@ -126,8 +126,8 @@ PID2=$(kgw_wg_pid)
 [ -n "$PID2" ] && it_track_pid "$PID2"
 it_check "ping v4 A->B again" ina ping -c 2 -i 0.2 -W 3 10.201.0.2
 it_check "wg-quick down again" down
-it_check "kgw-wg stops again" it_wait 5 sh -c "! kill -0 ${PID2:-0}"
-it_check "its socket is gone again" it_wait 5 test ! -e "$SOCK_A"
+it_check "kgw-wg stops again" it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! kill -0 ${PID2:-0}"
+it_check "its socket is gone again" it_wait $((5 * KGW_WAIT_FACTOR)) test ! -e "$SOCK_A"
 
 it_teardown
 it_check "nothing left behind" it_leftovers "$SOCK_A" "$SOCK_B"
