@@ -60,14 +60,17 @@ static uint64_t hash(const struct kgwd_sessions *t, const void *p, size_t len)
 	return v;
 }
 
-static void changed(struct kgwd_sessions *t)
+static void changed(struct kgwd_sessions *t, const struct kgwd_session *s, bool added)
 {
 	if (t->changed)
-		t->changed(t->changed_ctx);
+		t->changed(t->changed_ctx, s, added);
 }
 
-/* Takes the peer off the tunnel and the session out of the table. */
-static void session_drop(struct kgwd_session *s)
+/*
+ * Takes the session out of the table and its peer off the tunnel; with
+ * `notify', the policy hears of it in between.
+ */
+static void session_drop(struct kgwd_session *s, bool notify)
 {
 	struct kgwd_sessions *t = s->t;
 
@@ -80,6 +83,8 @@ static void session_drop(struct kgwd_session *s)
 	kgw_htable_remove(&t->by_key, &s->by_key);
 	kgw_htable_remove(&t->by_id, &s->by_id);
 	t->count--;
+	if (notify)
+		changed(t, s, false);
 	ev_timer_stop(t->loop, &s->expiry);
 	ev_periodic_stop(t->loop, &s->expiry_wall);
 	t->backend->ops->remove_peer(t->backend, s->public_key);
@@ -100,7 +105,7 @@ static void session_expire(struct kgwd_session *s)
 	kgw_info("session %s of %s expired", s->id, s->user);
 	memcpy(id, s->id, sizeof(id));
 	t->expired++;
-	session_drop(s);
+	session_drop(s, true);
 	/*
 	 * Ended by its id, not by `expires <= now': after the wall clock was
 	 * set back the monotonic timer fires while `expires' is still ahead,
@@ -110,7 +115,6 @@ static void session_expire(struct kgwd_session *s)
 		kgw_err("store: cannot mark session %s expired: %s", id, kgw_store_error(t->store));
 	if (t->store && kgw_store_session_expire(t->store, now) < 0)
 		kgw_err("store: cannot mark sessions expired: %s", kgw_store_error(t->store));
-	changed(t);
 }
 
 static void expiry_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -256,7 +260,7 @@ struct kgwd_session *kgwd_sessions_authorize(struct kgwd_sessions *t, const stru
 	}
 	t->authorized++;
 	kgw_info("session %s: %s authorized until %lld", s->id, s->user, (long long)s->expires);
-	changed(t);
+	changed(t, s, true);
 	return s;
 }
 
@@ -270,16 +274,15 @@ int kgwd_sessions_revoke(struct kgwd_sessions *t, const struct kgw_ctl_request *
 	kgw_info("session %s of %s revoked", s->id, s->user);
 	if (t->store && (ret = kgw_store_session_revoke(t->store, s->id, now)) && ret != -EALREADY)
 		kgw_err("store: cannot record the revocation of %s: %s", s->id, kgw_store_error(t->store));
-	session_drop(s);
 	t->revoked++;
-	changed(t);
+	session_drop(s, true);
 	return 0;
 }
 
 void kgwd_sessions_free(struct kgwd_sessions *t)
 {
 	while (t->list)
-		session_drop(t->list);
+		session_drop(t->list, false);
 	kgw_htable_free(&t->by_key);
 	kgw_htable_free(&t->by_id);
 	sodium_memzero(t->hash_key, sizeof(t->hash_key));
@@ -347,7 +350,7 @@ int kgwd_sessions_restore(struct kgwd_sessions *t, int64_t now)
 		return ret;
 	t->restored += (uint64_t)rc.restored;
 	if (rc.restored)
-		changed(t);
+		changed(t, NULL, false);
 	return rc.restored;
 }
 

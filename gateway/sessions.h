@@ -8,6 +8,7 @@
 #ifndef KGW_SESSIONS_H
 #define KGW_SESSIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <ev.h>
@@ -39,8 +40,13 @@ struct kgwd_sessions {
 	struct kgw_htable by_key, by_id;
 	uint8_t hash_key[crypto_shorthash_KEYBYTES];
 	uint64_t authorized, revoked, expired, restored;
-	/* After any change (the nftables sets follow the sessions). */
-	void (*changed)(void *ctx);
+	/*
+	 * After any change (the nftables sets follow the sessions): `s' was
+	 * just added, or (added false) is being removed, already out of the
+	 * list but not yet freed, so its elements can still be named. s NULL:
+	 * many changed (a restore).
+	 */
+	void (*changed)(void *ctx, const struct kgwd_session *s, bool added);
 	void *changed_ctx;
 };
 

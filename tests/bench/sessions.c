@@ -9,6 +9,8 @@
  * preempted), and separately the time to build the nftables ruleset text
  * for that many sessions, which kgwd does after every change. kgwd's one
  * log line per authorize and revoke is left out (level: warnings).
+ * A second argument is a file to write that ruleset to, for timing
+ * `nft -f' on it (in a namespace of one's own).
  */
 #include "config.h"
 
@@ -146,7 +148,8 @@ static void report(const char *what, double *ns, size_t n)
 }
 
 /* The ruleset kgwd would hand to nft after a change, built from the live sessions. */
-static void time_ruleset(const struct kgwd_sessions *t, size_t n, const struct kgw_pool *pool)
+static void time_ruleset(const struct kgwd_sessions *t, size_t n, const struct kgw_pool *pool,
+			 const char *save)
 {
 	struct kgw_policy_session *ps = calloc(n, sizeof(*ps));
 	struct kgw_policy_dest *pd = calloc(n, sizeof(*pd));
@@ -177,6 +180,12 @@ static void time_ruleset(const struct kgwd_sessions *t, size_t n, const struct k
 	else
 		printf("sessions nftables ruleset text for %zu: %.1f ms, %zu KiB (then nft -f)\n", k,
 		       (now_ns() - t0) / 1e6, strlen(text) / 1024);
+	if (text && save) {
+		FILE *f = fopen(save, "w");
+
+		if (!f || fputs(text, f) < 0 || fclose(f))
+			fprintf(stderr, "sessions: cannot write %s\n", save);
+	}
 out:
 	free(text);
 	free(ps);
@@ -244,7 +253,7 @@ int main(int argc, char **argv)
 	printf("sessions %zu: %.0f bytes resident per session beyond the empty table (%ld KiB in all)\n",
 	       n, (double)(resident_kib() - base) * 1024 / (double)n, resident_kib() - base);
 	report("authorize one session", ns, n);
-	time_ruleset(&t, n, &pool);
+	time_ruleset(&t, n, &pool, argc > 2 ? argv[2] : NULL);
 	/* Revoke every other session by its id, at close to full size. */
 	memset(&req, 0, sizeof(req));
 	req.op = KGW_CTL_REVOKE;
