@@ -55,7 +55,8 @@ bool wg_xaead_open(uint8_t *dst, const uint8_t *src, size_t srclen, const uint8_
  * A transport key with its cipher context ready: no allocation per packet.
  * Packets shorter than WG_AEAD_SHORT go through libsodium instead, whose
  * fixed cost per call is half of EVP's (see wg_crypto.c); it takes the raw
- * key, so the key is kept too (the keypair holding this is sodium_malloc'd).
+ * key, so the key is kept too (the keypair holding this is a secmem slot;
+ * the EVP context with its own copy is OpenSSL's ordinary heap).
  */
 #define WG_AEAD_SHORT 768
 struct wg_aead_key {

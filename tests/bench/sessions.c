@@ -144,7 +144,8 @@ static int cmp(const void *a, const void *b)
 static void report(const char *what, double *ns, size_t n)
 {
 	qsort(ns, n, sizeof(*ns), cmp);
-	printf("sessions %-30s median %8.0f ns, worst %8.0f ns\n", what, ns[n / 2], ns[n - 1]);
+	printf("sessions %-30s median %8.0f ns, p99 %8.0f ns, worst %8.0f ns\n", what, ns[n / 2],
+	       ns[n * 99 / 100], ns[n - 1]);
 }
 
 /* The ruleset kgwd would hand to nft after a change, built from the live sessions. */
