@@ -137,7 +137,6 @@ static struct wg_keypair *derive_keypair(struct wg_peer *peer, uint64_t now_ms)
 	return kp;
 }
 
-
 static void receive_initiation(struct wg_device *dev, const union kgw_sockaddr *src,
 			       uint8_t *buf, size_t len, uint64_t now_ms)
 {
