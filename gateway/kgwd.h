@@ -31,6 +31,6 @@ int kgwd_net_forwarding(void) __attribute__((warn_unused_result));
 
 /* kgwd_policy.c: kgw's nftables table from the config and the sessions. */
 int kgwd_policy_apply(struct kgwd *d) __attribute__((warn_unused_result));
-void kgwd_policy_changed(void *ctx);
+void kgwd_policy_changed(void *ctx, const struct kgwd_session *s, bool added);
 
 #endif

@@ -16,7 +16,8 @@
 
 struct kgwd_session {
 	struct kgwd_sessions *t;
-	struct kgwd_session *next;
+	struct kgwd_session *next, *prev;	/* t->list */
+	struct kgw_hnode by_key, by_id;
 	char id[KGW_SESSION_ID_LEN + 1];
 	char user[KGW_USER_MAX + 1];
 	char token_hash[KGW_TOKEN_HASH_LEN + 1];
@@ -46,24 +47,44 @@ void kgwd_sessions_init(struct kgwd_sessions *t, struct ev_loop *loop, struct kg
 	t->pool = pool;
 	t->store = store;
 	t->endpoint = "";
+	randombytes_buf(t->hash_key, sizeof(t->hash_key));
 }
 
-static void changed(struct kgwd_sessions *t)
+static uint64_t hash(const struct kgwd_sessions *t, const void *p, size_t len)
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	uint64_t v;
+
+	crypto_shorthash(h, p, len, t->hash_key);
+	memcpy(&v, h, sizeof(v));
+	return v;
+}
+
+static void changed(struct kgwd_sessions *t, const struct kgwd_session *s, bool added)
 {
 	if (t->changed)
-		t->changed(t->changed_ctx);
+		t->changed(t->changed_ctx, s, added);
 }
 
-/* Takes the peer off the tunnel and the session out of the table. */
-static void session_drop(struct kgwd_session *s)
+/*
+ * Takes the session out of the table and its peer off the tunnel; with
+ * `notify', the policy hears of it in between.
+ */
+static void session_drop(struct kgwd_session *s, bool notify)
 {
 	struct kgwd_sessions *t = s->t;
-	struct kgwd_session **pp;
 
-	for (pp = &t->list; *pp != s; pp = &(*pp)->next)
-		;
-	*pp = s->next;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		t->list = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	kgw_htable_remove(&t->by_key, &s->by_key);
+	kgw_htable_remove(&t->by_id, &s->by_id);
 	t->count--;
+	if (notify)
+		changed(t, s, false);
 	ev_timer_stop(t->loop, &s->expiry);
 	ev_periodic_stop(t->loop, &s->expiry_wall);
 	t->backend->ops->remove_peer(t->backend, s->public_key);
@@ -84,7 +105,7 @@ static void session_expire(struct kgwd_session *s)
 	kgw_info("session %s of %s expired", s->id, s->user);
 	memcpy(id, s->id, sizeof(id));
 	t->expired++;
-	session_drop(s);
+	session_drop(s, true);
 	/*
 	 * Ended by its id, not by `expires <= now': after the wall clock was
 	 * set back the monotonic timer fires while `expires' is still ahead,
@@ -94,7 +115,6 @@ static void session_expire(struct kgwd_session *s)
 		kgw_err("store: cannot mark session %s expired: %s", id, kgw_store_error(t->store));
 	if (t->store && kgw_store_session_expire(t->store, now) < 0)
 		kgw_err("store: cannot mark sessions expired: %s", kgw_store_error(t->store));
-	changed(t);
 }
 
 static void expiry_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -113,17 +133,33 @@ static void expiry_wall_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 
 static struct kgwd_session *find_key(struct kgwd_sessions *t, const uint8_t key[WG_KEY_LEN])
 {
-	for (struct kgwd_session *s = t->list; s; s = s->next)
+	uint64_t h = hash(t, key, WG_KEY_LEN);
+	struct kgw_hnode *pos;
+
+	if (!t->by_key.buckets)
+		return NULL;
+	kgw_htable_for_each_hash(&t->by_key, pos, h) {
+		struct kgwd_session *s = kgw_container_of(pos, struct kgwd_session, by_key);
+
 		if (!sodium_memcmp(s->public_key, key, WG_KEY_LEN))
 			return s;
+	}
 	return NULL;
 }
 
 static struct kgwd_session *find_id(struct kgwd_sessions *t, const char *id)
 {
-	for (struct kgwd_session *s = t->list; s; s = s->next)
+	uint64_t h = hash(t, id, strlen(id));
+	struct kgw_hnode *pos;
+
+	if (!t->by_id.buckets)
+		return NULL;
+	kgw_htable_for_each_hash(&t->by_id, pos, h) {
+		struct kgwd_session *s = kgw_container_of(pos, struct kgwd_session, by_id);
+
 		if (!strcmp(s->id, id))
 			return s;
+	}
 	return NULL;
 }
 
@@ -134,6 +170,9 @@ static int session_start(struct kgwd_sessions *t, struct kgwd_session *s, int64_
 
 	s->t = t;
 	s->policy.dests = s->dests;
+	if ((!t->by_key.buckets && kgw_htable_init(&t->by_key, 64)) ||
+	    (!t->by_id.buckets && kgw_htable_init(&t->by_id, 64)))
+		return -ENOMEM;
 	ret = t->backend->ops->add_peer(t->backend, s->public_key, s->addr, 2, &s->policy);
 	if (ret)
 		return ret;
@@ -143,8 +182,13 @@ static int session_start(struct kgwd_sessions *t, struct kgwd_session *s, int64_
 	ev_periodic_init(&s->expiry_wall, expiry_wall_cb, (double)s->expires, 0.0, NULL);
 	s->expiry_wall.data = s;
 	ev_periodic_start(t->loop, &s->expiry_wall);
+	s->prev = NULL;
 	s->next = t->list;
+	if (t->list)
+		t->list->prev = s;
 	t->list = s;
+	kgw_htable_insert(&t->by_key, &s->by_key, hash(t, s->public_key, WG_KEY_LEN));
+	kgw_htable_insert(&t->by_id, &s->by_id, hash(t, s->id, strlen(s->id)));
 	t->count++;
 	return 0;
 }
@@ -216,7 +260,7 @@ struct kgwd_session *kgwd_sessions_authorize(struct kgwd_sessions *t, const stru
 	}
 	t->authorized++;
 	kgw_info("session %s: %s authorized until %lld", s->id, s->user, (long long)s->expires);
-	changed(t);
+	changed(t, s, true);
 	return s;
 }
 
@@ -230,16 +274,18 @@ int kgwd_sessions_revoke(struct kgwd_sessions *t, const struct kgw_ctl_request *
 	kgw_info("session %s of %s revoked", s->id, s->user);
 	if (t->store && (ret = kgw_store_session_revoke(t->store, s->id, now)) && ret != -EALREADY)
 		kgw_err("store: cannot record the revocation of %s: %s", s->id, kgw_store_error(t->store));
-	session_drop(s);
 	t->revoked++;
-	changed(t);
+	session_drop(s, true);
 	return 0;
 }
 
 void kgwd_sessions_free(struct kgwd_sessions *t)
 {
 	while (t->list)
-		session_drop(t->list);
+		session_drop(t->list, false);
+	kgw_htable_free(&t->by_key);
+	kgw_htable_free(&t->by_id);
+	sodium_memzero(t->hash_key, sizeof(t->hash_key));
 }
 
 struct restore_ctx {
@@ -304,7 +350,7 @@ int kgwd_sessions_restore(struct kgwd_sessions *t, int64_t now)
 		return ret;
 	t->restored += (uint64_t)rc.restored;
 	if (rc.restored)
-		changed(t);
+		changed(t, NULL, false);
 	return rc.restored;
 }
 

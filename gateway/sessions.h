@@ -8,13 +8,16 @@
 #ifndef KGW_SESSIONS_H
 #define KGW_SESSIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <ev.h>
 #include <jansson.h>
+#include <sodium.h>
 
 #include "backend.h"
 #include "ctl_proto.h"
+#include "htable.h"
 #include "pool.h"
 
 struct kgw_store;
@@ -29,9 +32,21 @@ struct kgwd_sessions {
 	unsigned int keepalive;
 	struct kgwd_session *list;
 	size_t count;
+	/*
+	 * Authorize looks up the key, revoke the id or the key: tables, so
+	 * neither walks 10,000 sessions. Made with the first session; keyed
+	 * hashes, as the public keys are the clients' choice.
+	 */
+	struct kgw_htable by_key, by_id;
+	uint8_t hash_key[crypto_shorthash_KEYBYTES];
 	uint64_t authorized, revoked, expired, restored;
-	/* After any change (the nftables sets follow the sessions). */
-	void (*changed)(void *ctx);
+	/*
+	 * After any change (the nftables sets follow the sessions): `s' was
+	 * just added, or (added false) is being removed, already out of the
+	 * list but not yet freed, so its elements can still be named. s NULL:
+	 * many changed (a restore).
+	 */
+	void (*changed)(void *ctx, const struct kgwd_session *s, bool added);
 	void *changed_ctx;
 };
 

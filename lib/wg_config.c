@@ -39,8 +39,8 @@ void wg_device_set_private_key(struct wg_device *dev, const uint8_t key[static W
 	for (p = dev->peer_list; p; p = next) {
 		next = p->next;
 		wg_peer_keypairs_clear(p);
-		wg_noise_handshake_clear(&p->handshake);
-		wg_noise_precompute_static_static(&p->handshake);
+		wg_noise_handshake_clear(p->handshake);
+		wg_noise_precompute_static_static(p->handshake);
 		wg_index_del(dev, &p->handshake_entry);
 		p->initiation_sent = false;
 	}
@@ -92,7 +92,7 @@ int wg_device_peer_allow(struct wg_device *dev, struct wg_peer *peer, const stru
 
 void wg_peer_set_preshared_key(struct wg_peer *peer, const uint8_t psk[static WG_KEY_LEN])
 {
-	wg_noise_handshake_set_preshared_key(&peer->handshake, psk);
+	wg_noise_handshake_set_preshared_key(peer->handshake, psk);
 }
 
 void wg_peer_set_keepalive(struct wg_peer *peer, uint16_t interval, uint64_t now_ms)
@@ -158,9 +158,9 @@ int wg_device_info(struct wg_device *dev, struct wg_uapi_device_info *info)
 		pi = &info->peers[i];
 		info->n_peers = i + 1;
 		memcpy(pi->public_key, p->public_key, WG_KEY_LEN);
-		pi->has_psk = !!sodium_memcmp(p->handshake.preshared_key, zero_key, WG_KEY_LEN);
+		pi->has_psk = !!sodium_memcmp(p->handshake->preshared_key, zero_key, WG_KEY_LEN);
 		if (pi->has_psk)
-			memcpy(pi->psk, p->handshake.preshared_key, WG_KEY_LEN);
+			memcpy(pi->psk, p->handshake->preshared_key, WG_KEY_LEN);
 		pi->endpoint = p->endpoint;
 		pi->last_handshake = p->last_handshake;
 		pi->rx_bytes = p->rx_bytes;

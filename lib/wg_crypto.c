@@ -177,17 +177,10 @@ bool wg_xaead_open(uint8_t *dst, const uint8_t *src, size_t srclen, const uint8_
 
 int wg_aead_key_init(struct wg_aead_key *k, const uint8_t key[static WG_KEY_LEN], bool encrypt)
 {
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-
 	k->ctx = NULL;
-	if (!ctx)
-		return -1;
-	if (!EVP_CipherInit_ex2(ctx, chacha, key, NULL, encrypt ? 1 : 0, NULL)) {
-		EVP_CIPHER_CTX_free(ctx);
-		return -1;
-	}
-	k->ctx = ctx;
 	memcpy(k->key, key, WG_KEY_LEN);
+	k->encrypt = encrypt;
+	k->ready = true;
 	return 0;
 }
 
@@ -195,7 +188,24 @@ void wg_aead_key_wipe(struct wg_aead_key *k)
 {
 	EVP_CIPHER_CTX_free(k->ctx);
 	k->ctx = NULL;
+	k->ready = false;
 	sodium_memzero(k->key, sizeof(k->key));
+}
+
+/* The key's EVP context, made on first use; NULL when OpenSSL cannot. */
+static EVP_CIPHER_CTX *evp_ctx(struct wg_aead_key *k)
+{
+	EVP_CIPHER_CTX *ctx = k->ctx;
+
+	if (ctx)
+		return ctx;
+	if (!(ctx = EVP_CIPHER_CTX_new()))
+		return NULL;
+	if (!EVP_CipherInit_ex2(ctx, chacha, k->key, NULL, k->encrypt ? 1 : 0, NULL)) {
+		EVP_CIPHER_CTX_free(ctx);
+		return NULL;
+	}
+	return k->ctx = ctx;
 }
 
 /*
@@ -214,14 +224,15 @@ static bool use_sodium(size_t len)
 bool wg_aead_encrypt(struct wg_aead_key *k, uint64_t counter, uint8_t *dst, const uint8_t *src,
 		     size_t len, const uint8_t *ad, size_t adlen)
 {
-	EVP_CIPHER_CTX *ctx = k->ctx;
+	EVP_CIPHER_CTX *ctx;
 	uint8_t nonce[12];
 	int n;
 
-	if (!ctx || len > INT_MAX)
+	if (!k->ready || len > INT_MAX)
 		return false;
 	counter_nonce(nonce, counter);
-	if (use_sodium(len))
+	/* Without a context (out of memory), libsodium seals any length. */
+	if (use_sodium(len) || !(ctx = evp_ctx(k)))
 		return crypto_aead_chacha20poly1305_ietf_encrypt_detached(dst, dst + len, NULL, src, len, ad,
 									  adlen, NULL, nonce, k->key) == 0;
 	/* A new nonce with the key kept: the context is reused, nothing allocated. */
@@ -237,17 +248,17 @@ bool wg_aead_encrypt(struct wg_aead_key *k, uint64_t counter, uint8_t *dst, cons
 bool wg_aead_decrypt(struct wg_aead_key *k, uint64_t counter, uint8_t *dst, const uint8_t *src,
 		     size_t len, const uint8_t *ad, size_t adlen)
 {
-	EVP_CIPHER_CTX *ctx = k->ctx;
+	EVP_CIPHER_CTX *ctx;
 	uint8_t nonce[12], tag[WG_AUTHTAG_LEN];
 	int n;
 
-	if (!ctx || len < WG_AUTHTAG_LEN || len > INT_MAX)
+	if (!k->ready || len < WG_AUTHTAG_LEN || len > INT_MAX)
 		return false;
 	len -= WG_AUTHTAG_LEN;
 	/* SET_TAG wants a writable buffer; src may be const. */
 	memcpy(tag, src + len, WG_AUTHTAG_LEN);
 	counter_nonce(nonce, counter);
-	if (use_sodium(len))
+	if (use_sodium(len) || !(ctx = evp_ctx(k)))
 		return crypto_aead_chacha20poly1305_ietf_decrypt_detached(dst, NULL, src, len, tag, ad, adlen,
 									  nonce, k->key) == 0;
 	if (!EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, 0, NULL) ||

@@ -52,15 +52,21 @@ bool wg_xaead_open(uint8_t *dst, const uint8_t *src, size_t srclen, const uint8_
 	__attribute__((warn_unused_result));
 
 /*
- * A transport key with its cipher context ready: no allocation per packet.
- * Packets shorter than WG_AEAD_SHORT go through libsodium instead, whose
- * fixed cost per call is half of EVP's (see wg_crypto.c); it takes the raw
- * key, so the key is kept too (the keypair holding this is sodium_malloc'd).
+ * A transport key. Packets shorter than WG_AEAD_SHORT go through
+ * libsodium, whose fixed cost per call is half of EVP's (see
+ * wg_crypto.c), with the raw key kept here (the keypair holding this is
+ * a secmem slot). Longer ones go through an EVP context made with the
+ * first of them and reused after: one allocation per key, not per
+ * packet, and none at all for a session that only sends keepalives and
+ * small packets (a context is ~1 KiB of OpenSSL's ordinary heap, with
+ * its own copy of the key).
  */
 #define WG_AEAD_SHORT 768
 struct wg_aead_key {
-	void *ctx;		/* EVP_CIPHER_CTX */
+	void *ctx;		/* EVP_CIPHER_CTX, NULL until a long packet */
 	uint8_t key[WG_KEY_LEN];
+	bool ready;		/* initialised and not wiped */
+	bool encrypt;
 };
 
 int wg_aead_key_init(struct wg_aead_key *k, const uint8_t key[static WG_KEY_LEN], bool encrypt)

@@ -111,8 +111,9 @@ static void keypair_free(struct wg_device *dev, struct wg_keypair **kp)
 	if (!*kp)
 		return;
 	wg_index_del(dev, &(*kp)->entry);
-	wg_noise_keypair_wipe(&(*kp)->kp);
-	sodium_free(*kp);
+	wg_noise_keypair_wipe((*kp)->kp);
+	kgw_secmem_free(&dev->keypair_secrets, (*kp)->kp);
+	free(*kp);
 	*kp = NULL;
 }
 
@@ -125,15 +126,14 @@ void wg_peer_keypairs_clear(struct wg_peer *peer)
 
 void wg_peer_staged_clear(struct wg_peer *peer)
 {
-	struct wg_staged *q = &peer->staged;
+	struct wg_staged *q = peer->staged;
 
-	for (unsigned int i = 0; i < q->count; i++) {
-		unsigned int slot = (q->head + i) % WG_MAX_STAGED_PACKETS;
-
-		free(q->buf[slot]);
-		q->buf[slot] = NULL;
-	}
-	q->head = q->count = 0;
+	if (!q)
+		return;
+	for (unsigned int i = 0; i < q->count; i++)
+		free(q->buf[(q->head + i) % WG_MAX_STAGED_PACKETS]);
+	free(q);
+	peer->staged = NULL;
 }
 
 void wg_peer_set_endpoint(struct wg_peer *peer, const union kgw_sockaddr *src)
@@ -145,19 +145,20 @@ void wg_peer_set_endpoint(struct wg_peer *peer, const union kgw_sockaddr *src)
 
 struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t key[static WG_KEY_LEN])
 {
-	struct wg_peer *p;
+	struct wg_peer_secret *sec = NULL;
+	struct wg_peer *p = NULL;
 
-	if (dev->npeers >= WG_MAX_PEERS)
+	if (dev->npeers >= WG_MAX_PEERS || !(p = calloc(1, sizeof(*p))) ||
+	    !(sec = kgw_secmem_alloc(&dev->peer_secrets))) {
+		free(p);
 		return NULL;
-	/* sodium_malloc: the handshake state holds secrets; keep them off swap. */
-	p = sodium_malloc(sizeof(*p));
-	if (!p)
-		return NULL;
-	memset(p, 0, sizeof(*p));
+	}
+	sec->peer = p;
+	p->handshake = &sec->handshake;
 	p->dev = dev;
 	memcpy(p->public_key, key, WG_KEY_LEN);
 	p->last_deadline = UINT64_MAX;
-	wg_noise_handshake_init(&p->handshake, &dev->identity, key, NULL);
+	wg_noise_handshake_init(p->handshake, &dev->identity, key, NULL);
 	wg_cookie_init(&p->cookie, key);
 	wg_timers_init(&p->timers);
 	kgw_htable_insert(&dev->peers, &p->key_node, wg_device_key_hash(dev, key, WG_KEY_LEN));
@@ -177,7 +178,7 @@ void wg_device_remove_peer(struct wg_device *dev, struct wg_peer *p)
 	wg_index_del(dev, &p->handshake_entry);
 	wg_peer_keypairs_clear(p);
 	wg_peer_staged_clear(p);
-	wg_noise_handshake_clear(&p->handshake);
+	kgw_secmem_free(&dev->peer_secrets, kgw_container_of(p->handshake, struct wg_peer_secret, handshake));
 	kgw_htable_remove(&dev->peers, &p->key_node);
 	if (p->prev)
 		p->prev->next = p->next;
@@ -186,7 +187,9 @@ void wg_device_remove_peer(struct wg_device *dev, struct wg_peer *p)
 	if (p->next)
 		p->next->prev = p->prev;
 	dev->npeers--;
-	sodium_free(p);	/* zeroes the memory before freeing it */
+	/* The cookie and the endpoint are no keys, but no reason to leave them either. */
+	sodium_memzero(p, sizeof(*p));
+	free(p);
 }
 
 /* ---- the device ---- */
@@ -206,7 +209,10 @@ struct wg_device *wg_device_new(const struct wg_device_ops *ops, void *ctx)
 	wg_noise_static_identity_init(&dev->identity);
 	wg_cookie_checker_setup(&dev->cookie_checker, ops->random, ctx);
 	wg_allowedips_init(&dev->allowedips);
-	if (kgw_htable_init(&dev->peers, 64) || kgw_htable_init(&dev->indices, 128) ||
+	if (kgw_secmem_init(&dev->peer_secrets, "peers", sizeof(struct wg_peer_secret), WG_MAX_PEERS) ||
+	    kgw_secmem_init(&dev->keypair_secrets, "keypairs", sizeof(struct wg_noise_keypair),
+			    3 * (size_t)WG_MAX_PEERS) ||
+	    kgw_htable_init(&dev->peers, 64) || kgw_htable_init(&dev->indices, 128) ||
 	    wg_ratelimiter_init(&dev->ratelimiter, WG_RATELIMITER_ENTRIES, rl_key)) {
 		sodium_memzero(rl_key, sizeof(rl_key));
 		wg_device_free(dev);
@@ -228,6 +234,8 @@ void wg_device_free(struct wg_device *dev)
 	wg_cookie_checker_wipe(&dev->cookie_checker);
 	kgw_htable_free(&dev->peers);
 	kgw_htable_free(&dev->indices);
+	kgw_secmem_destroy(&dev->peer_secrets);
+	kgw_secmem_destroy(&dev->keypair_secrets);
 	sodium_memzero(dev, sizeof(*dev));
 	free(dev);
 }
@@ -285,7 +293,7 @@ void wg_device_peer_timers(struct wg_device *dev, struct wg_peer *peer, uint64_t
 	due = wg_timers_expire(&peer->timers, now_ms, jitter);
 	if (due & WG_TIMER_ZERO_KEYS) {
 		wg_peer_keypairs_clear(peer);
-		wg_noise_handshake_clear(&peer->handshake);
+		wg_noise_handshake_clear(peer->handshake);
 		wg_index_del(dev, &peer->handshake_entry);
 	}
 	if (due & WG_TIMER_GIVE_UP_HANDSHAKE)

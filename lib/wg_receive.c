@@ -92,35 +92,46 @@ static struct wg_noise_handshake *lookup_handshake(void *ctx, const uint8_t key[
 {
 	struct wg_peer *peer = wg_device_peer_by_key(ctx, key);
 
-	return peer ? &peer->handshake : NULL;
+	return peer ? peer->handshake : NULL;
 }
 
-static struct wg_keypair *keypair_new(void)
+static struct wg_keypair *keypair_new(struct wg_device *dev)
 {
-	struct wg_keypair *kp = sodium_malloc(sizeof(*kp));
+	struct wg_keypair *kp = calloc(1, sizeof(*kp));
 
-	if (!kp)
+	if (!kp || !(kp->kp = kgw_secmem_alloc(&dev->keypair_secrets))) {
+		free(kp);
 		return NULL;
-	memset(kp, 0, sizeof(*kp));
+	}
 	wg_replay_init(&kp->replay);
 	return kp;
+}
+
+static void free_keypair(struct wg_device *dev, struct wg_keypair *kp)
+{
+	if (!kp)
+		return;
+	wg_index_del(dev, &kp->entry);
+	wg_noise_keypair_wipe(kp->kp);
+	kgw_secmem_free(&dev->keypair_secrets, kp->kp);
+	free(kp);
 }
 
 /* The derived session's keys go into a fresh keypair, indexed by our index. */
 static struct wg_keypair *derive_keypair(struct wg_peer *peer, uint64_t now_ms)
 {
 	struct wg_device *dev = peer->dev;
-	struct wg_keypair *kp = keypair_new();
+	struct wg_keypair *kp = keypair_new(dev);
 
 	if (!kp)
 		return NULL;
-	if (wg_noise_begin_session(&peer->handshake, &kp->kp, now_ms)) {
-		sodium_free(kp);
+	if (wg_noise_begin_session(peer->handshake, kp->kp, now_ms)) {
+		free_keypair(dev, kp);
 		return NULL;
 	}
 	/* The keypair takes over the handshake's index. */
 	wg_index_del(dev, &peer->handshake_entry);
-	kp->entry.index = kp->kp.local_index;
+	kp->entry.index = kp->kp->local_index;
 	kp->entry.type = WG_INDEX_KEYPAIR;
 	kp->entry.peer = peer;
 	kp->entry.keypair = kp;
@@ -130,15 +141,6 @@ static struct wg_keypair *derive_keypair(struct wg_peer *peer, uint64_t now_ms)
 	peer->dev->ops->realtime(peer->dev->ctx, &peer->last_handshake);
 	dev->stats.handshakes_completed++;
 	return kp;
-}
-
-static void free_keypair(struct wg_device *dev, struct wg_keypair *kp)
-{
-	if (!kp)
-		return;
-	wg_index_del(dev, &kp->entry);
-	wg_noise_keypair_wipe(&kp->kp);
-	sodium_free(kp);
 }
 
 static void receive_initiation(struct wg_device *dev, const union kgw_sockaddr *src,
@@ -158,12 +160,12 @@ static void receive_initiation(struct wg_device *dev, const union kgw_sockaddr *
 		dev->stats.rx_bad_handshake++;
 		return;
 	}
-	peer = kgw_container_of(hs, struct wg_peer, handshake);
+	peer = kgw_container_of(hs, struct wg_peer_secret, handshake)->peer;
 	wg_peer_set_endpoint(peer, src);
 	if (wg_index_add(dev, &peer->handshake_entry, WG_INDEX_HANDSHAKE, peer, NULL))
 		return;
 	dev->ops->random(dev->ctx, eph, sizeof(eph));
-	if (wg_noise_create_response(&peer->handshake, &resp, peer->handshake_entry.index, eph)) {
+	if (wg_noise_create_response(peer->handshake, &resp, peer->handshake_entry.index, eph)) {
 		sodium_memzero(eph, sizeof(eph));
 		return;
 	}
@@ -199,7 +201,7 @@ static void receive_response(struct wg_device *dev, const union kgw_sockaddr *sr
 		return;
 	}
 	peer = e->peer;
-	if (wg_noise_consume_response(&peer->handshake, msg, &dev->identity, now_ms)) {
+	if (wg_noise_consume_response(peer->handshake, msg, &dev->identity, now_ms)) {
 		dev->stats.rx_bad_handshake++;
 		return;
 	}
@@ -219,7 +221,7 @@ static void receive_response(struct wg_device *dev, const union kgw_sockaddr *sr
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now_ms);
 	peer->initiation_sent = false;
 	/* Staged packets go now; with none, a keepalive confirms the session at once. */
-	if (peer->staged.count)
+	if (peer->staged)
 		wg_send_staged(peer, now_ms);
 	else
 		wg_send_keepalive(peer, now_ms);
@@ -252,7 +254,7 @@ static void confirm_keypair(struct wg_peer *peer, struct wg_keypair *kp, uint64_
 	peer->kp_next = NULL;
 	wg_timers_handshake_complete(&peer->timers, now_ms);
 	/* The responder's wait ends: anything staged can go now. */
-	if (peer->staged.count)
+	if (peer->staged)
 		wg_send_staged(peer, now_ms);
 }
 
@@ -296,8 +298,8 @@ static void receive_data(struct wg_device *dev, const union kgw_sockaddr *src,
 	}
 	kp = e->keypair;
 	peer = e->peer;
-	if (wg_timers_keypair_expired(kp->kp.created_ms, now_ms) || counter >= REJECT_AFTER_MESSAGES ||
-	    !wg_aead_decrypt(&kp->kp.recv, counter, plain, plain, plen + WG_AUTHTAG_LEN, NULL, 0)) {
+	if (wg_timers_keypair_expired(kp->kp->created_ms, now_ms) || counter >= REJECT_AFTER_MESSAGES ||
+	    !wg_aead_decrypt(&kp->kp->recv, counter, plain, plain, plen + WG_AUTHTAG_LEN, NULL, 0)) {
 		dev->stats.rx_bad_auth++;
 		return;
 	}
@@ -312,8 +314,8 @@ static void receive_data(struct wg_device *dev, const union kgw_sockaddr *src,
 	wg_timers_any_authenticated_packet_received(&peer->timers, now_ms);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now_ms);
 	/* Keep the session fresh from the receiving side too (kernel: keep_key_fresh on rx). */
-	if (peer->kp_current == kp && kp->kp.initiator &&
-	    wg_timers_should_rekey_on_receive(kp->kp.initiator, kp->kp.created_ms, now_ms) &&
+	if (peer->kp_current == kp && kp->kp->initiator &&
+	    wg_timers_should_rekey_on_receive(kp->kp->initiator, kp->kp->created_ms, now_ms) &&
 	    !peer->initiation_sent)
 		wg_send_handshake_initiation(peer, now_ms, false);
 	if (plen == 0)

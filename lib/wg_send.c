@@ -29,7 +29,7 @@ static void put_le64(uint8_t *p, uint64_t v)
 
 bool wg_keypair_usable_for_send(const struct wg_keypair *kp, uint64_t now_ms)
 {
-	return kp && !wg_timers_keypair_expired(kp->kp.created_ms, now_ms) &&
+	return kp && !wg_timers_keypair_expired(kp->kp->created_ms, now_ms) &&
 	       kp->send_counter < REJECT_AFTER_MESSAGES;
 }
 
@@ -52,7 +52,7 @@ void wg_send_handshake_initiation(struct wg_peer *peer, uint64_t now_ms, bool is
 	dev->ops->random(dev->ctx, eph, sizeof(eph));
 	dev->ops->realtime(dev->ctx, &now_real);
 	wg_noise_tai64n(tai, now_real.tv_sec, now_real.tv_nsec);
-	if (wg_noise_create_initiation(&peer->handshake, &msg, peer->handshake_entry.index, eph, tai)) {
+	if (wg_noise_create_initiation(peer->handshake, &msg, peer->handshake_entry.index, eph, tai)) {
 		sodium_memzero(eph, sizeof(eph));
 		wg_index_del(dev, &peer->handshake_entry);
 		return;
@@ -89,9 +89,9 @@ static void encrypt_and_send(struct wg_peer *peer, struct wg_keypair *kp, uint8_
 		padded = len;
 	memset(plain + len, 0, padded - len);
 	put_le32(buf, MESSAGE_DATA);
-	put_le32(buf + 4, kp->kp.remote_index);
+	put_le32(buf + 4, kp->kp->remote_index);
 	put_le64(buf + 8, counter);
-	if (!wg_aead_encrypt(&kp->kp.send, counter, plain, plain, padded, NULL, 0))
+	if (!wg_aead_encrypt(&kp->kp->send, counter, plain, plain, padded, NULL, 0))
 		return;
 	dev->ops->send_udp(dev->ctx, &peer->endpoint, buf, WG_DEVICE_HEADROOM + padded + WG_AUTHTAG_LEN);
 	peer->tx_bytes += WG_DEVICE_HEADROOM + padded + WG_AUTHTAG_LEN;
@@ -104,13 +104,13 @@ static void encrypt_and_send(struct wg_peer *peer, struct wg_keypair *kp, uint8_
 /* After sending: start a new handshake when this session is getting old. */
 static void keep_key_fresh(struct wg_peer *peer, const struct wg_keypair *kp, uint64_t now_ms)
 {
-	if (kp && wg_timers_should_rekey(kp->kp.initiator, kp->kp.created_ms, now_ms, kp->send_counter))
+	if (kp && wg_timers_should_rekey(kp->kp->initiator, kp->kp->created_ms, now_ms, kp->send_counter))
 		wg_send_handshake_initiation(peer, now_ms, false);
 }
 
 static void stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
 {
-	struct wg_staged *q = &peer->staged;
+	struct wg_staged *q = peer->staged;
 	unsigned int slot;
 	uint8_t *copy;
 
@@ -118,6 +118,11 @@ static void stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
 	copy = malloc(WG_DEVICE_HEADROOM + len + WG_DEVICE_TAILROOM);
 	if (!copy)
 		return;
+	/* The queue (1.3 KiB) exists only while packets wait, not for every idle peer. */
+	if (!q && !(q = peer->staged = calloc(1, sizeof(*q)))) {
+		free(copy);
+		return;
+	}
 	memcpy(copy + WG_DEVICE_HEADROOM, pkt, len);
 	if (q->count == WG_MAX_STAGED_PACKETS) {
 		/* Full: the oldest packet makes room, as the kernel does. */
@@ -133,14 +138,14 @@ static void stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
 
 void wg_send_staged(struct wg_peer *peer, uint64_t now_ms)
 {
-	struct wg_staged *q = &peer->staged;
+	struct wg_staged *q = peer->staged;
 	struct wg_keypair *kp = peer->kp_current;
 
 	if (!wg_keypair_usable_for_send(kp, now_ms) || !peer->endpoint.sa.sa_family) {
 		wg_send_handshake_initiation(peer, now_ms, false);
 		return;
 	}
-	while (q->count) {
+	while (q && q->count) {
 		uint8_t *b = q->buf[q->head];
 
 		encrypt_and_send(peer, kp, b, q->len[q->head], now_ms);
@@ -149,6 +154,7 @@ void wg_send_staged(struct wg_peer *peer, uint64_t now_ms)
 		q->head = (q->head + 1) % WG_MAX_STAGED_PACKETS;
 		q->count--;
 	}
+	wg_peer_staged_clear(peer);
 	keep_key_fresh(peer, kp, now_ms);
 	wg_peer_timers_changed(peer);
 }
@@ -159,7 +165,7 @@ void wg_send_keepalive(struct wg_peer *peer, uint64_t now_ms)
 	struct wg_keypair *kp = peer->kp_current;
 
 	/* Staged data goes first and counts as the keepalive. */
-	if (peer->staged.count) {
+	if (peer->staged) {
 		wg_send_staged(peer, now_ms);
 		return;
 	}
@@ -208,7 +214,7 @@ void wg_device_send(struct wg_device *dev, uint8_t *buf, size_t len, uint64_t no
 		return;
 	}
 	kp = peer->kp_current;
-	if (!wg_keypair_usable_for_send(kp, now_ms) || peer->staged.count) {
+	if (!wg_keypair_usable_for_send(kp, now_ms) || peer->staged) {
 		stage(peer, pkt, len);
 		wg_send_staged(peer, now_ms);
 		return;

@@ -218,6 +218,8 @@ it_check "DELETE -> 2xx (got $status)" sh -c "[ '$status' = 200 ] || [ '$status'
 it_check_not "no traffic after the session ended" ip netns exec "$OP" curl -sk --max-time 2 -o /dev/null https://10.0.0.10:6443/
 status=$(api GET /api/v1/sessions/current '' "$TOKEN")
 it_check "the ended token no longer works (got $status)" test "$status" = 401
+it_check_not "the session's address left kgw's nftables sets" sh -c \
+	"ip netns exec $GW nft list table inet kgw | grep -qF '${ADDR%/*}'"
 
 say "a 3-second session expires on time, with nothing else running"
 ctlsock() { printf '%s\n' "$1" | ip netns exec "$GW" nc -U -q 1 "$T/run/kgwd.sock"; }
@@ -319,6 +321,10 @@ it_check "and in words" sh -c "ip netns exec $OP env XDG_CONFIG_HOME=$T/xdg $KC 
 it_check_not "traffic stopped" ip netns exec "$OP" curl -sk --max-time 2 -o /dev/null https://10.0.0.10:6443/
 # kgwd's timer may run up to a second behind the whole-second expiry the client saw.
 it_check "the gateway dropped the peer" it_wait 2 sh -c "! printf '%s\n' '{\"op\":\"list\"}' | ip netns exec $GW nc -U -q 1 $T/run/kgwd.sock | jq -e '.sessions | length > 0'"
+
+# Sessions came and went as their own set elements, never by rebuilding the table.
+it_check_not "kgwd never fell back to rebuilding its nftables table" \
+	grep -q 'building the whole table again' "$T/kgwd.log"
 
 it_teardown
 it_check "nothing left behind" it_leftovers "/var/run/wireguard/$CLI.sock" "/var/run/wireguard/$ROGUE.sock" \

@@ -328,6 +328,39 @@ START_TEST(test_reject_after_time)
 }
 END_TEST
 
+/*
+ * Packets sent while no session exists wait, and leave in order once the
+ * handshake completes; twice, since the queue is made for the first
+ * packet that waits and let go when it empties.
+ */
+START_TEST(test_staged_in_order_twice)
+{
+	uint8_t sent[5][PKT_MAX];
+	size_t len[5];
+
+	for (int round = 0; round < 2; round++) {
+		if (round)
+			now_ms += REJECT_AFTER_TIME * 1000;
+		for (int i = 0; i < 5; i++)
+			len[i] = send_ip(0, 40 + (size_t)i, (uint8_t)(0x10 * round + i), sent[i]);
+		ck_assert_int_eq(count_type(MESSAGE_DATA), 0);
+		ck_assert_int_eq(count_type(MESSAGE_HANDSHAKE_INITIATION), 1);
+		pump(NET_MAX);
+		ck_assert_int_eq(nodes[1].tun_count, 5);
+		for (int i = 0; i < 5; i++) {
+			ck_assert_uint_eq(nodes[1].tun_len[i], len[i]);
+			ck_assert_mem_eq(nodes[1].tun[i], sent[i], len[i]);
+		}
+		nodes[1].tun_count = 0;
+		/* Nothing waits any more: the next packet goes at once. */
+		send_ip(0, 10, 1, NULL);
+		ck_assert_int_eq(count_type(MESSAGE_DATA), 1);
+		pump(NET_MAX);
+		nodes[1].tun_count = 0;
+	}
+}
+END_TEST
+
 /* B's data received after 180 s on the old keypair is refused too. */
 START_TEST(test_reject_after_time_receive)
 {
@@ -631,6 +664,7 @@ static Suite *device_suite(void)
 	tcase_add_test(tc, test_padding);
 	tcase_add_test(tc, test_rekey_after_time);
 	tcase_add_test(tc, test_reject_after_time);
+	tcase_add_test(tc, test_staged_in_order_twice);
 	tcase_add_test(tc, test_reject_after_time_receive);
 	tcase_add_test(tc, test_retries_and_give_up);
 	tcase_add_test(tc, test_keepalive_is_sent);

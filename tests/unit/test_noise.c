@@ -211,6 +211,16 @@ START_TEST(test_aead_both_implementations)
 	memset(ad, 0xad, sizeof(ad));
 	ck_assert_int_eq(wg_aead_key_init(&enc, key, true), 0);
 	ck_assert_int_eq(wg_aead_key_init(&dec, key, false), 0);
+	/* The EVP contexts are made with the first long packet, not before. */
+	ck_assert(wg_aead_encrypt(&enc, 0, sealed, msg, WG_AEAD_SHORT - 1, NULL, 0));
+	ck_assert(wg_aead_decrypt(&dec, 0, opened, sealed, WG_AEAD_SHORT - 1 + 16, NULL, 0));
+	ck_assert_ptr_null(enc.ctx);
+	ck_assert_ptr_null(dec.ctx);
+	ck_assert(wg_aead_encrypt(&enc, 1, sealed, msg, WG_AEAD_SHORT, NULL, 0));
+	ck_assert_ptr_nonnull(enc.ctx);
+	ck_assert(wg_aead_decrypt(&dec, 1, opened, sealed, WG_AEAD_SHORT + 16, NULL, 0));
+	ck_assert_ptr_nonnull(dec.ctx);
+	ck_assert_mem_eq(opened, msg, WG_AEAD_SHORT);
 	for (size_t c = 0; c < ARRAY_SIZE(counters); c++) {
 		for (size_t len = 0; len <= sizeof(msg); len += 60) {
 			wg_aead_seal(sealed, msg, len, NULL, 0, counters[c], key);

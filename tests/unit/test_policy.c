@@ -413,6 +413,79 @@ START_TEST(test_bad_sessions)
 }
 END_TEST
 
+/*
+ * Two sessions with one address, found by sorting: the first session
+ * that repeats an earlier one's address is named, with the earliest such
+ * session, as the pairwise check named them. Numbered cases of three
+ * sessions; NULL: no such address.
+ */
+static const struct {
+	const char *a4[3], *a6[3];
+	const char *msg;	/* NULL: no error */
+} twin_cases[] = {
+	/* 0 */ { { "100.64.0.2", "100.64.0.3", "100.64.0.4" }, { NULL, NULL, NULL }, NULL },
+	/* 1 */ { { "100.64.0.2", "100.64.0.3", "100.64.0.2" }, { NULL, NULL, NULL },
+		  "sessions 1 and 3 share the address 100.64.0.2/32" },
+	/* 2 */ { { "100.64.0.2", "100.64.0.3", "100.64.0.4" }, { "fd6b:6777::2", "fd6b:6777::3", "fd6b:6777::3" },
+		  "sessions 2 and 3 share the address fd6b:6777::3/128" },
+	/* 3 */ { { "100.64.0.2", "100.64.0.3", "100.64.0.3" }, { "fd6b:6777::2", "fd6b:6777::3", "fd6b:6777::2" },
+		  "sessions 1 and 3 share the address fd6b:6777::2/128" },
+	/* 4 */ { { "100.64.0.2", "100.64.0.2", "100.64.0.2" }, { "fd6b:6777::2", "fd6b:6777::2", "fd6b:6777::3" },
+		  "sessions 1 and 2 share the address 100.64.0.2/32" },
+	/* 5 */ { { NULL, "100.64.0.2", NULL }, { "fd6b:6777::2", "fd6b:6777::3", "fd6b:6777::3" },
+		  "sessions 2 and 3 share the address fd6b:6777::3/128" },
+	/* 6 */ { { NULL, NULL, "100.64.0.9" }, { "fd6b:6777::2", "fd6b:6777::4", "fd6b:6777::3" }, NULL },
+};
+
+START_TEST(test_twin_addresses)
+{
+	struct kgw_policy_dest d = { cidr("10.0.0.0/24"), 443, 443 };
+	struct kgw_policy_session s[3];
+	char *t = NULL;
+
+	memset(s, 0, sizeof(s));
+	for (int i = 0; i < 3; i++) {
+		if (twin_cases[_i].a4[i])
+			s[i].addr4 = cidr(twin_cases[_i].a4[i]);
+		if (twin_cases[_i].a6[i])
+			s[i].addr6 = cidr(twin_cases[_i].a6[i]);
+		s[i].dests = &d;
+		s[i].n_dests = s[i].addr4.family ? 1 : 0;
+	}
+	if (!twin_cases[_i].msg) {
+		free(full(s, 3));
+		return;
+	}
+	ck_assert_int_eq(kgw_policy_ruleset(&cfg, s, 3, &t, err), -EINVAL);
+	ck_assert_ptr_null(t);
+	ck_assert_str_eq(err, twin_cases[_i].msg);
+}
+END_TEST
+
+/* 20,000 sessions pass; one repeated address at the far end is found. */
+START_TEST(test_twin_addresses_many)
+{
+	enum { N = 20000 };
+	struct kgw_policy_dest d = { cidr("10.0.0.0/24"), 443, 443 };
+	struct kgw_policy_session *s = calloc(N, sizeof(*s));
+	char *t = NULL;
+
+	ck_assert_ptr_nonnull(s);
+	for (size_t i = 0; i < N; i++) {
+		s[i].addr4 = cidr("100.64.0.0");
+		s[i].addr4.addr[2] = (uint8_t)((i + 2) >> 8);
+		s[i].addr4.addr[3] = (uint8_t)(i + 2);
+		s[i].dests = &d;
+		s[i].n_dests = 1;
+	}
+	free(full(s, N));
+	s[N - 1].addr4 = s[7].addr4;
+	ck_assert_int_eq(kgw_policy_ruleset(&cfg, s, N, &t, err), -EINVAL);
+	ck_assert_str_eq(err, "sessions 8 and 20000 share the address 100.64.0.9/32");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_bad_dests)
 {
 	struct kgw_policy_dest d = { cidr("10.0.0.0/24"), 443, 443 };
@@ -519,6 +592,8 @@ int main(void)
 	tcase_add_test(tc, test_add_del);
 	tcase_add_loop_test(tc, test_bad_sessions, 0, (int)ARRAY_SIZE(bad_sessions));
 	tcase_add_test(tc, test_bad_dests);
+	tcase_add_loop_test(tc, test_twin_addresses, 0, (int)ARRAY_SIZE(twin_cases));
+	tcase_add_test(tc, test_twin_addresses_many);
 	tcase_add_test(tc, test_many_sessions);
 	suite_add_tcase(s, tc);
 	tcase_add_test(nft, test_nft_syntax_error);

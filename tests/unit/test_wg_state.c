@@ -521,12 +521,14 @@ START_TEST(test_aip_reinsert_moves)
 	ck_assert_ptr_eq(wg_allowedips_lookup(&table, AF_INET, a), PEER(2));
 	assert_for_each(&table, &m, 1);
 	assert_for_each(&table, &m, 2);
+	ck_assert(wg_allowedips_valid(&table));
 	/* Removing the old owner leaves the moved prefix alone. */
 	wg_allowedips_remove_by_peer(&table, PEER(1));
 	model_remove(&m, 1);
 	addr_of(AF_INET, "192.0.2.200", a);
 	ck_assert_ptr_eq(wg_allowedips_lookup(&table, AF_INET, a), PEER(2));
 	assert_for_each(&table, &m, 2);
+	ck_assert(wg_allowedips_valid(&table));
 	free(m.r);
 }
 END_TEST
@@ -696,6 +698,7 @@ START_TEST(test_aip_random)
 		}
 		/* A trie needs at most one branch node per prefix. */
 		ck_assert_uint_le(table.nodes, 2 * m.n);
+		ck_assert(wg_allowedips_valid(&table));
 	}
 	/* The lookups found something most of the time: the test is not vacuous. */
 	ck_assert_uint_gt(hits, lookups / 2);
@@ -703,6 +706,7 @@ START_TEST(test_aip_random)
 		wg_allowedips_remove_by_peer(&table, PEER(p));
 		model_remove(&m, p);
 		assert_for_each(&table, &m, (p + 1) % NPEERS);
+		ck_assert(wg_allowedips_valid(&table));
 	}
 	ck_assert_uint_eq(m.n, 0);
 	ck_assert_uint_eq(table.nodes, 0);
