@@ -78,7 +78,10 @@ static void setup(void)
 	service("odd", "password=s3cret prompt=Passcode:", NULL);
 	service("rename", "password=s3cret rename=root", NULL);
 	/* pam_exec runs the script with PAM_USER in its environment. */
-	write_file("slow.sh", "#!/bin/sh\n[ \"$PAM_USER\" = slow ] && sleep 2\nexit 0\n", 0755);
+	/* It leaves a mark when it starts: the job is off the queue then. */
+	snprintf(text, sizeof(text), "#!/bin/sh\nif [ \"$PAM_USER\" = slow ]; then\n"
+		 "\t: > %s/slow.started\n\tsleep 2\nfi\nexit 0\n", confdir);
+	write_file("slow.sh", text, 0755);
 	snprintf(text, sizeof(text),
 		 "auth requisite pam_exec.so quiet %s/slow.sh\n"
 		 "auth required %s password=s3cret\n"
@@ -88,7 +91,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	static const char *const files[] = { "good", "nootp", "odd", "rename", "slow.sh", "slow" };
+	static const char *const files[] = { "good", "nootp", "odd", "rename", "slow.sh", "slow",
+					     "slow.started" };
 	char path[sizeof(confdir) + 64];
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -241,12 +245,16 @@ START_TEST(test_slow_does_not_block)
 }
 END_TEST
 
-static void wait_running(struct kgw_pam_pool *p, unsigned int busy)
+/* Until the slow job's script has started: a worker has taken it off the queue. */
+static void wait_slow_started(void)
 {
-	for (int i = 0; i < 200 && kgw_pam_busy(p) != busy; i++)
+	char path[sizeof(confdir) + 32];
+	int i;
+
+	snprintf(path, sizeof(path), "%s/slow.started", confdir);
+	for (i = 0; i < 2000 && access(path, F_OK); i++)
 		usleep(10000);
-	/* Give the worker the moment it needs to take the job off the queue. */
-	usleep(100000);
+	ck_assert_msg(access(path, F_OK) == 0, "the slow PAM job did not start in 20 s");
 }
 
 START_TEST(test_queue_full)
@@ -260,7 +268,7 @@ START_TEST(test_queue_full)
 
 	p = kgw_pam_pool_new(loop, 1, 1, &err);
 	ck_assert_int_eq(kgw_pam_submit(p, &slow, done, &o[0]), 0);
-	wait_running(p, 1);
+	wait_slow_started();
 	ck_assert_int_eq(kgw_pam_submit(p, &fast, done, &o[1]), 0);
 	ck_assert_int_eq(kgw_pam_submit(p, &fast, done, &o[2]), -EAGAIN);
 	ck_assert_uint_eq(kgw_pam_busy(p), 2);
@@ -288,7 +296,7 @@ START_TEST(test_shutdown)
 
 	p = kgw_pam_pool_new(loop, 1, 4, &err);
 	ck_assert_int_eq(kgw_pam_submit(p, &slow, done, &o[0]), 0);
-	wait_running(p, 1);
+	wait_slow_started();
 	ck_assert_int_eq(kgw_pam_submit(p, &fast, done, &o[1]), 0);
 	ck_assert_int_eq(kgw_pam_submit(p, &fast, done, &o[2]), 0);
 	kgw_pam_pool_free(p);
