@@ -106,14 +106,19 @@ void wg_peer_timers_changed(struct wg_peer *peer)
 	peer->dev->ops->peer_timer(peer->dev->ctx, peer, d);
 }
 
+void wg_keypair_free(struct wg_device *dev, struct wg_keypair *kp)
+{
+	if (!kp)
+		return;
+	wg_index_del(dev, &kp->entry);
+	wg_noise_keypair_wipe(kp->kp);
+	kgw_secmem_free(&dev->keypair_secrets, kp->kp);
+	free(kp);
+}
+
 static void keypair_free(struct wg_device *dev, struct wg_keypair **kp)
 {
-	if (!*kp)
-		return;
-	wg_index_del(dev, &(*kp)->entry);
-	wg_noise_keypair_wipe((*kp)->kp);
-	kgw_secmem_free(&dev->keypair_secrets, (*kp)->kp);
-	free(*kp);
+	wg_keypair_free(dev, *kp);
 	*kp = NULL;
 }
 

@@ -126,6 +126,8 @@ void wg_index_del(struct wg_device *dev, struct wg_index_entry *e);
 struct wg_index_entry *wg_index_find(struct wg_device *dev, uint32_t index, unsigned int types);
 void wg_peer_timers_changed(struct wg_peer *peer);
 void wg_peer_keypairs_clear(struct wg_peer *peer);
+/* Unindexes, wipes and frees one keypair (NULL: nothing). */
+void wg_keypair_free(struct wg_device *dev, struct wg_keypair *kp);
 void wg_peer_staged_clear(struct wg_peer *peer);
 
 /* wg_send.c */

@@ -107,16 +107,6 @@ static struct wg_keypair *keypair_new(struct wg_device *dev)
 	return kp;
 }
 
-static void free_keypair(struct wg_device *dev, struct wg_keypair *kp)
-{
-	if (!kp)
-		return;
-	wg_index_del(dev, &kp->entry);
-	wg_noise_keypair_wipe(kp->kp);
-	kgw_secmem_free(&dev->keypair_secrets, kp->kp);
-	free(kp);
-}
-
 /* The derived session's keys go into a fresh keypair, indexed by our index. */
 static struct wg_keypair *derive_keypair(struct wg_peer *peer, uint64_t now_ms)
 {
@@ -126,7 +116,7 @@ static struct wg_keypair *derive_keypair(struct wg_peer *peer, uint64_t now_ms)
 	if (!kp)
 		return NULL;
 	if (wg_noise_begin_session(peer->handshake, kp->kp, now_ms)) {
-		free_keypair(dev, kp);
+		wg_keypair_free(dev, kp);
 		return NULL;
 	}
 	/* The keypair takes over the handshake's index. */
@@ -174,7 +164,7 @@ static void receive_initiation(struct wg_device *dev, const union kgw_sockaddr *
 	/* The responder's keypair waits in `next' until the initiator's first data confirms it. */
 	kp = derive_keypair(peer, now_ms);
 	if (kp) {
-		free_keypair(dev, peer->kp_next);
+		wg_keypair_free(dev, peer->kp_next);
 		peer->kp_next = kp;
 		wg_timers_session_derived(&peer->timers, now_ms);
 	}
@@ -210,9 +200,9 @@ static void receive_response(struct wg_device *dev, const union kgw_sockaddr *sr
 	if (!kp)
 		return;
 	/* Initiator: the new keypair is confirmed; rotate previous <- current <- new. */
-	free_keypair(dev, peer->kp_previous);
+	wg_keypair_free(dev, peer->kp_previous);
 	peer->kp_previous = peer->kp_current;
-	free_keypair(dev, peer->kp_next);
+	wg_keypair_free(dev, peer->kp_next);
 	peer->kp_next = NULL;
 	peer->kp_current = kp;
 	wg_timers_handshake_complete(&peer->timers, now_ms);
@@ -248,7 +238,7 @@ static void confirm_keypair(struct wg_peer *peer, struct wg_keypair *kp, uint64_
 {
 	if (kp != peer->kp_next)
 		return;
-	free_keypair(peer->dev, peer->kp_previous);
+	wg_keypair_free(peer->dev, peer->kp_previous);
 	peer->kp_previous = peer->kp_current;
 	peer->kp_current = kp;
 	peer->kp_next = NULL;
