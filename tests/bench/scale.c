@@ -19,43 +19,9 @@
 
 #include <sodium.h>
 
+#include "bench_util.h"
 #include "wg_crypto.h"
 #include "wg_peer.h"
-
-static void op_send_udp(void *ctx, const union kgw_sockaddr *to, const uint8_t *buf, size_t len)
-{
-	(void)ctx, (void)to, (void)buf, (void)len;
-}
-
-static void op_write_tun(void *ctx, uint8_t *pkt, size_t len)
-{
-	(void)ctx, (void)pkt, (void)len;
-}
-
-static void op_peer_timer(void *ctx, struct wg_peer *peer, uint64_t deadline_ms)
-{
-	(void)ctx, (void)peer, (void)deadline_ms;
-}
-
-static void op_random(void *ctx, uint8_t *out, size_t len)
-{
-	(void)ctx;
-	randombytes_buf(out, len);
-}
-
-static void op_realtime(void *ctx, struct timespec *ts)
-{
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, ts);
-}
-
-static const struct wg_device_ops ops = {
-	.send_udp = op_send_udp,
-	.write_tun = op_write_tun,
-	.peer_timer = op_peer_timer,
-	.random = op_random,
-	.realtime = op_realtime,
-};
 
 static double clock_ns(clockid_t clk)
 {
@@ -63,32 +29,6 @@ static double clock_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static long resident_kib(void)
-{
-	long pages = 0, size;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f && fscanf(f, "%ld %ld", &size, &pages) != 2)
-		pages = 0;
-	if (f)
-		fclose(f);
-	return pages * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void report(const char *what, double *ns, size_t n)
-{
-	qsort(ns, n, sizeof(*ns), cmp);
-	printf("scale %-30s median %8.0f ns, p99 %8.0f ns, worst %8.0f ns\n", what, ns[n / 2],
-	       ns[n * 99 / 100], ns[n - 1]);
 }
 
 static void report_mean(const char *what, double total_ns, size_t n)
@@ -123,13 +63,13 @@ int main(int argc, char **argv)
 	keys = calloc(n, sizeof(*keys));
 	peers = calloc(n, sizeof(*peers));
 	ns = calloc(n, sizeof(*ns));
-	if (!keys || !peers || !ns || !(dev = wg_device_new(&ops, NULL)))
+	if (!keys || !peers || !ns || !(dev = wg_device_new(&bench_quiet_ops, NULL)))
 		goto out;
 	randombytes_buf(keys, n * sizeof(*keys));
 	randombytes_buf(priv, sizeof(priv));
 	wg_crypto_clamp(priv);
 	wg_device_set_private_key(dev, priv);
-	base = resident_kib();
+	base = bench_resident_kib();
 	/* Authorize: the peer (with its static-static DH) and its /32, then an index as a handshake would. */
 	for (size_t i = 0; i < n; i++) {
 		t = clock_ns(CLOCK_MONOTONIC);
@@ -142,8 +82,8 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	printf("scale %zu peers: %.0f bytes resident per peer beyond the empty device (%ld KiB in all)\n",
-	       n, (double)(resident_kib() - base) * 1024 / (double)n, resident_kib() - base);
-	report("authorize one peer", ns, n);
+	       n, (double)(bench_resident_kib() - base) * 1024 / (double)n, bench_resident_kib() - base);
+	bench_report("scale", "authorize one peer", ns, n);
 	/* A stride through the peers, so consecutive lookups do not share cache lines. */
 	t = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	for (size_t i = 0; i < n; i++) {
@@ -176,7 +116,7 @@ int main(int argc, char **argv)
 		wg_device_remove_peer(dev, peers[2 * i]);
 		ns[i] = clock_ns(CLOCK_MONOTONIC) - t;
 	}
-	report("revoke one peer", ns, n / 2);
+	bench_report("scale", "revoke one peer", ns, n / 2);
 	ret = 0;
 out:
 	if (ret)

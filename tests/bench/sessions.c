@@ -26,6 +26,7 @@
 #include "log.h"
 #include "policy.h"
 #include "sessions.h"
+#include "bench_util.h"
 #include "wg_crypto.h"
 #include "wg_device.h"
 
@@ -79,73 +80,12 @@ static const struct kgwd_backend_ops bench_ops = {
 	.peer_stats = bb_peer_stats,
 };
 
-static void op_send_udp(void *ctx, const union kgw_sockaddr *to, const uint8_t *buf, size_t len)
-{
-	(void)ctx, (void)to, (void)buf, (void)len;
-}
-
-static void op_write_tun(void *ctx, uint8_t *pkt, size_t len)
-{
-	(void)ctx, (void)pkt, (void)len;
-}
-
-static void op_peer_timer(void *ctx, struct wg_peer *peer, uint64_t deadline_ms)
-{
-	(void)ctx, (void)peer, (void)deadline_ms;
-}
-
-static void op_random(void *ctx, uint8_t *out, size_t len)
-{
-	(void)ctx;
-	randombytes_buf(out, len);
-}
-
-static void op_realtime(void *ctx, struct timespec *ts)
-{
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, ts);
-}
-
-static const struct wg_device_ops dev_ops = {
-	.send_udp = op_send_udp,
-	.write_tun = op_write_tun,
-	.peer_timer = op_peer_timer,
-	.random = op_random,
-	.realtime = op_realtime,
-};
-
 static double now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static long resident_kib(void)
-{
-	long pages = 0, size;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f && fscanf(f, "%ld %ld", &size, &pages) != 2)
-		pages = 0;
-	if (f)
-		fclose(f);
-	return pages * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void report(const char *what, double *ns, size_t n)
-{
-	qsort(ns, n, sizeof(*ns), cmp);
-	printf("sessions %-30s median %8.0f ns, p99 %8.0f ns, worst %8.0f ns\n", what, ns[n / 2],
-	       ns[n * 99 / 100], ns[n - 1]);
 }
 
 /* The ruleset kgwd would hand to nft after a change, built from the live sessions. */
@@ -216,7 +156,7 @@ int main(int argc, char **argv)
 	ns = calloc(n, sizeof(*ns));
 	ids = calloc(n, sizeof(*ids));
 	loop = ev_loop_new(EVFLAG_AUTO);
-	if (!ns || !ids || !loop || !(bb.dev = wg_device_new(&dev_ops, NULL)) ||
+	if (!ns || !ids || !loop || !(bb.dev = wg_device_new(&bench_quiet_ops, NULL)) ||
 	    kgw_cidr_parse("100.64.0.0/16", false, &net4) || kgw_cidr_parse("fd00:6b67::/64", false, &net6) ||
 	    kgw_pool_init(&pool, &net4, &net6))
 		goto out;
@@ -232,7 +172,7 @@ int main(int argc, char **argv)
 	if (kgw_cidr_parse("10.0.0.10/32", false, &req.dests[0].cidr))
 		goto out;
 	req.dests[0].port_lo = req.dests[0].port_hi = 6443;
-	base = resident_kib();
+	base = bench_resident_kib();
 	for (size_t i = 0; i < n; i++) {
 		const struct kgwd_session *s;
 		json_t *o;
@@ -252,8 +192,8 @@ int main(int argc, char **argv)
 		json_decref(o);
 	}
 	printf("sessions %zu: %.0f bytes resident per session beyond the empty table (%ld KiB in all)\n",
-	       n, (double)(resident_kib() - base) * 1024 / (double)n, resident_kib() - base);
-	report("authorize one session", ns, n);
+	       n, (double)(bench_resident_kib() - base) * 1024 / (double)n, bench_resident_kib() - base);
+	bench_report("sessions", "authorize one session", ns, n);
 	time_ruleset(&t, n, &pool, argc > 2 ? argv[2] : NULL);
 	/* Revoke every other session by its id, at close to full size. */
 	memset(&req, 0, sizeof(req));
@@ -268,7 +208,7 @@ int main(int argc, char **argv)
 		}
 		ns[i] = now_ns() - t0;
 	}
-	report("revoke one session (by id)", ns, n / 2);
+	bench_report("sessions", "revoke one session (by id)", ns, n / 2);
 	ret = 0;
 out:
 	kgwd_sessions_free(&t);
