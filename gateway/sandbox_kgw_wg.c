@@ -35,15 +35,15 @@ static int kgw_wg_rules(scmp_filter_ctx ctx)
 {
 	static const int families[] = { AF_UNIX, AF_INET, AF_INET6 };
 	struct scmp_arg_cmp v6only[2] = {
-		SCMP_A1(SCMP_CMP_EQ, IPPROTO_IPV6), SCMP_A2(SCMP_CMP_EQ, IPV6_V6ONLY),
+		KGW_ARG_EQ(1, IPPROTO_IPV6), KGW_ARG_EQ(2, IPV6_V6ONLY),
 	};
 	struct scmp_arg_cmp mark[2] = {
-		SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET), SCMP_A2(SCMP_CMP_EQ, SO_MARK),
+		KGW_ARG_EQ(1, SOL_SOCKET), KGW_ARG_EQ(2, SO_MARK),
 	};
 	int ret;
 
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]);
+		struct scmp_arg_cmp c = KGW_ARG_EQ(0, families[i]);
 
 		if ((ret = kgw_sandbox_allow_if(ctx, "socket", 1, &c)))
 			return ret;
@@ -53,7 +53,7 @@ static int kgw_wg_rules(scmp_filter_ctx ctx)
 
 	for (size_t i = 0; i < sizeof(sol_socket) / sizeof(sol_socket[0]); i++) {
 		struct scmp_arg_cmp c[2] = {
-			SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET), SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)sol_socket[i]),
+			KGW_ARG_EQ(1, SOL_SOCKET), KGW_ARG_EQ(2, sol_socket[i]),
 		};
 
 		if ((ret = kgw_sandbox_allow_if(ctx, "setsockopt", 2, c)))
@@ -61,7 +61,7 @@ static int kgw_wg_rules(scmp_filter_ctx ctx)
 	}
 	for (size_t i = 0; i < sizeof(sol_udp) / sizeof(sol_udp[0]); i++) {
 		struct scmp_arg_cmp c[2] = {
-			SCMP_A1(SCMP_CMP_EQ, IPPROTO_UDP), SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)sol_udp[i]),
+			KGW_ARG_EQ(1, IPPROTO_UDP), KGW_ARG_EQ(2, sol_udp[i]),
 		};
 
 		if ((ret = kgw_sandbox_allow_if(ctx, "setsockopt", 2, c)))

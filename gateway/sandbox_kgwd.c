@@ -39,7 +39,7 @@ static int kgwd_rules(scmp_filter_ctx ctx)
 	int ret;
 
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]);
+		struct scmp_arg_cmp c = KGW_ARG_EQ(0, families[i]);
 
 		if ((ret = kgw_sandbox_allow_if(ctx, "socket", 1, &c)))
 			return ret;

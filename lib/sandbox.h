@@ -43,6 +43,12 @@ int kgw_sandbox_mode_env(enum kgw_sandbox_mode *mode);
  */
 int kgw_sandbox_apply(const struct kgw_sandbox_policy *p, enum kgw_sandbox_mode mode,
 		      char err[static KGW_SANDBOX_ERR_MAX]) __attribute__((warn_unused_result));
+/*
+ * Argument `arg' equals `v'. libseccomp's SCMP_A0()..SCMP_A5() leave the
+ * second datum out, which clang's -Wmissing-field-initializers refuses.
+ */
+#define KGW_ARG_EQ(arg, v) ((struct scmp_arg_cmp){ (arg), SCMP_CMP_EQ, (scmp_datum_t)(v), 0 })
+
 /* Adds one rule allowing `name' when its arguments match; for add_rules. */
 int kgw_sandbox_allow_if(scmp_filter_ctx ctx, const char *name, unsigned int n,
 			 const struct scmp_arg_cmp *cmp);

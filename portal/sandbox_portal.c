@@ -47,8 +47,8 @@ static int refuse_netlink_probes(scmp_filter_ctx ctx)
 
 	for (size_t i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++) {
 		struct scmp_arg_cmp c[2] = {
-			SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
-			SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)protocols[i]),
+			KGW_ARG_EQ(0, AF_NETLINK),
+			KGW_ARG_EQ(2, protocols[i]),
 		};
 
 		if ((ret = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 2, c)))
@@ -66,13 +66,13 @@ static int portal_rules(scmp_filter_ctx ctx)
 {
 	static const int families[] = { AF_UNIX, AF_INET, AF_INET6 };
 	struct scmp_arg_cmp nodelay[2] = {
-		SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP), SCMP_A2(SCMP_CMP_EQ, TCP_NODELAY),
+		KGW_ARG_EQ(1, IPPROTO_TCP), KGW_ARG_EQ(2, TCP_NODELAY),
 	};
-	struct scmp_arg_cmp tcgets = SCMP_A1(SCMP_CMP_EQ, TCGETS);
+	struct scmp_arg_cmp tcgets = KGW_ARG_EQ(1, TCGETS);
 	int ret;
 
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]);
+		struct scmp_arg_cmp c = KGW_ARG_EQ(0, families[i]);
 
 		if ((ret = kgw_sandbox_allow_if(ctx, "socket", 1, &c)))
 			return ret;
