@@ -202,6 +202,7 @@ static void teardown(struct kgwd *d)
 		d->backend->ops->free(d->backend);
 	kgw_store_close(d->store);
 	kgw_pool_free(&d->pool);
+	kgwd_policy_free(d);
 }
 
 static int run(struct kgwd *d, bool foreground, enum kgw_sandbox_mode seccomp)

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,8 +13,6 @@
 #include "log.h"
 #include "nl.h"
 #include "policy.h"
-
-#define PORT_WORDS (65536 / 64)
 
 /* ---- a growing string ---- */
 
@@ -269,157 +268,164 @@ out:
 	return ret;
 }
 
-/* ---- session elements ---- */
+/* ---- destination groups ---- */
 
-/*
- * An interval set rejects overlapping elements, and destinations from
- * several groups overlap easily (10.0.0.0/24 port 6443 and 10.0.0.10 ports
- * 1-65535). Each session's destinations are therefore rewritten into
- * disjoint elements with the same union: for each distinct prefix, its
- * ports minus the ports of every prefix that strictly contains it. Any
- * (address, port) covered before is still covered by its widest covering
- * prefix, and no two elements share a point. Ports are a 64 Kib bitmap.
- */
-static void ports_mark(uint64_t *bits, unsigned int lo, unsigned int hi, bool on)
+#define ELEM_SEP ",\n\t\t\t     "
+
+static bool same_dest(const struct kgw_policy_dest *x, const struct kgw_policy_dest *y)
 {
-	unsigned int p = lo, n, b;
-	uint64_t mask;
-
-	while (p <= hi) {
-		b = p % 64;
-		n = 64 - b < hi - p + 1 ? 64 - b : hi - p + 1;
-		mask = n == 64 ? UINT64_MAX : ((1ULL << n) - 1) << b;
-		if (on)
-			bits[p / 64] |= mask;
-		else
-			bits[p / 64] &= ~mask;
-		p += n;
-	}
+	return x->net.family == y->net.family && x->net.prefix == y->net.prefix &&
+	       !memcmp(x->net.addr, y->net.addr, (size_t)kgw_addr_len(x->net.family)) &&
+	       x->port_min == y->port_min && x->port_max == y->port_max;
 }
 
-/* The first port >= from whose bit is `set'; 65536 when none. */
-static unsigned int ports_next(const uint64_t *bits, unsigned int from, bool set)
+static bool same_dests(const struct kgw_policy_session *a, const struct kgw_policy_session *b)
 {
-	uint64_t w;
-
-	while (from < 65536) {
-		w = set ? bits[from / 64] : ~bits[from / 64];
-		w &= UINT64_MAX << (from % 64);
-		if (w)
-			return from / 64 * 64 + (unsigned int)__builtin_ctzll(w);
-		from = (from / 64 + 1) * 64;
-	}
-	return 65536;
-}
-
-static bool same_prefix(const struct kgw_cidr *a, const struct kgw_cidr *b)
-{
-	return a->family == b->family && a->prefix == b->prefix &&
-	       !memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
-static bool wider_prefix(const struct kgw_cidr *wide, const struct kgw_cidr *narrow)
-{
-	return wide->family == narrow->family && wide->prefix < narrow->prefix &&
-	       kgw_cidr_contains(wide, narrow->family, narrow->addr);
-}
-
-/* The ports this session may reach on dests[i]'s prefix and nowhere wider. */
-static void prefix_ports(const struct kgw_policy_session *s, size_t i, uint64_t *bits)
-{
-	const struct kgw_cidr *net = &s->dests[i].net;
-
-	memset(bits, 0, PORT_WORDS * sizeof(*bits));
-	for (size_t j = 0; j < s->n_dests; j++)
-		if (same_prefix(&s->dests[j].net, net))
-			ports_mark(bits, s->dests[j].port_min, s->dests[j].port_max, true);
-	for (size_t j = 0; j < s->n_dests; j++)
-		if (wider_prefix(&s->dests[j].net, net))
-			ports_mark(bits, s->dests[j].port_min, s->dests[j].port_max, false);
-}
-
-static bool first_of_prefix(const struct kgw_policy_session *s, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (same_prefix(&s->dests[j].net, &s->dests[i].net))
+	if (a->n_dests != b->n_dests)
+		return false;
+	for (size_t i = 0; i < a->n_dests; i++)
+		if (!same_dest(&a->dests[i], &b->dests[i]))
 			return false;
 	return true;
 }
 
-#define ELEM_SEP ",\n\t\t\t     "
-
-/* "PEER . PREFIX . PORTS" for each of the session's elements of this family. */
-static void emit_allow(struct sbuf *b, const struct kgw_policy_session *s, sa_family_t family,
-		       uint64_t *bits)
+/* `ip daddr 10.0.0.0/24 tcp dport 6443': `end' is 'd' (to the API) or 's' (from it). */
+static void emit_match(struct sbuf *b, const struct kgw_policy_dest *d, char end)
 {
-	const struct kgw_cidr *peer = family == AF_INET ? &s->addr4 : &s->addr6;
-	char pa[INET6_ADDRSTRLEN], net[KGW_ADDR_STR_MAX];
-	unsigned int lo, hi;
+	char net[KGW_ADDR_STR_MAX];
 
-	if (!peer->family || !inet_ntop(family, peer->addr, pa, sizeof(pa)))
-		return;
-	for (size_t i = 0; i < s->n_dests; i++) {
-		if (s->dests[i].net.family != family || !first_of_prefix(s, i))
-			continue;
-		kgw_cidr_format(&s->dests[i].net, net);
-		prefix_ports(s, i, bits);
-		for (lo = ports_next(bits, 1, true); lo < 65536; lo = ports_next(bits, hi, true)) {
-			hi = ports_next(bits, lo, false);
-			sb_printf(b, "%s%s . %s . %u", b->len ? ELEM_SEP : "", pa, net, lo);
-			if (hi - 1 > lo)
-				sb_printf(b, "-%u", hi - 1);
+	kgw_cidr_format(&d->net, net);
+	sb_printf(b, "%s %caddr %s tcp %cport %u", d->net.family == AF_INET ? "ip" : "ip6", end, net,
+		  end, d->port_min);
+	if (d->port_max > d->port_min)
+		sb_printf(b, "-%u", d->port_max);
+}
+
+/* The chains in_G and out_G of s's group, inside a table block. */
+static void emit_group_chains(struct sbuf *b, const struct kgw_policy_session *s)
+{
+	static const struct {
+		const char *name;
+		char end;
+	} dir[] = { { "in", 'd' }, { "out", 's' } };
+
+	for (size_t k = 0; k < 2; k++) {
+		sb_printf(b, "\tchain %s_%" PRIu32 " {\n", dir[k].name, s->group);
+		for (size_t i = 0; i < s->n_dests; i++) {
+			sb_printf(b, "\t\t");
+			emit_match(b, &s->dests[i], dir[k].end);
+			sb_printf(b, " accept\n");
 		}
+		sb_printf(b, "\t}\n");
 	}
 }
 
-static void emit_peer(struct sbuf *b, const struct kgw_policy_session *s, sa_family_t family)
+/*
+ * Group G's lines in from_tunnel (`in' true) or to_tunnel, each led by
+ * `lead' (a tab inside a table block, or an `add rule' command).
+ */
+static void emit_dispatch(struct sbuf *b, uint32_t g, bool in, const char *lead)
 {
-	const struct kgw_cidr *peer = family == AF_INET ? &s->addr4 : &s->addr6;
-	char pa[INET6_ADDRSTRLEN];
+	const char *end = in ? "s" : "d", *chain = in ? "in" : "out";
 
-	if (peer->family && inet_ntop(family, peer->addr, pa, sizeof(pa)))
-		sb_printf(b, "%s%s", b->len ? ELEM_SEP : "", pa);
+	sb_printf(b, "%sip %saddr @m4_%" PRIu32 " jump %s_%" PRIu32 "\n"
+		  "%sip6 %saddr @m6_%" PRIu32 " jump %s_%" PRIu32 "\n",
+		  lead, end, g, chain, g, lead, end, g, chain, g);
 }
 
-enum { SET_ALLOW4, SET_ALLOW6, SET_PEERS4, SET_PEERS6, SET_COUNT };
+/* A session's address of this family as text; false when it has none. */
+static bool addr_text(const struct kgw_policy_session *s, sa_family_t family, char out[INET6_ADDRSTRLEN])
+{
+	const struct kgw_cidr *a = family == AF_INET ? &s->addr4 : &s->addr6;
 
-static const struct {
-	const char *name, *type;
-	bool interval;
-	sa_family_t family;
-} sets[SET_COUNT] = {
-	[SET_ALLOW4] = { "allow4", "ipv4_addr . ipv4_addr . inet_service", true, AF_INET },
-	[SET_ALLOW6] = { "allow6", "ipv6_addr . ipv6_addr . inet_service", true, AF_INET6 },
-	[SET_PEERS4] = { "peers4", "ipv4_addr", false, AF_INET },
-	[SET_PEERS6] = { "peers6", "ipv6_addr", false, AF_INET6 },
+	return a->family && inet_ntop(family, a->addr, out, INET6_ADDRSTRLEN);
+}
+
+/* A set of addresses of one family: its type, then its elements, if any. */
+static void emit_set(struct sbuf *b, const char *name, sa_family_t family,
+		     const struct kgw_policy_session *ss, const size_t *idx, size_t n)
+{
+	char a[INET6_ADDRSTRLEN];
+	bool first = true;
+
+	sb_printf(b, "\tset %s {\n\t\ttype %s\n", name, family == AF_INET ? "ipv4_addr" : "ipv6_addr");
+	for (size_t k = 0; k < n; k++) {
+		if (!addr_text(&ss[idx ? idx[k] : k], family, a))
+			continue;
+		sb_printf(b, "%s%s", first ? "\t\telements = { " : ELEM_SEP, a);
+		first = false;
+	}
+	sb_printf(b, "%s\t}\n", first ? "" : " }\n");
+}
+
+struct member {
+	uint32_t group;
+	size_t i;
 };
 
-/* Every set's elements for these sessions, one string per set. */
-static int collect(const struct kgw_policy_session *ss, size_t n, struct sbuf elems[SET_COUNT])
+static int member_cmp(const void *x, const void *y)
 {
-	uint64_t *bits = malloc(PORT_WORDS * sizeof(*bits));
+	const struct member *p = x, *q = y;
+
+	if (p->group != q->group)
+		return p->group < q->group ? -1 : 1;
+	return (p->i > q->i) - (p->i < q->i);
+}
+
+/*
+ * The sessions' indices ordered by group (then by index), in idx; every
+ * session must have its group's dests.
+ */
+static int group_order(const struct kgw_policy_session *ss, size_t n, size_t *idx, char *err)
+{
+	struct member *m = calloc(n ? n : 1, sizeof(*m));
 	int ret = 0;
 
-	memset(elems, 0, SET_COUNT * sizeof(*elems));
-	if (!bits)
+	if (!m) {
+		fail(err, "out of memory grouping %zu sessions", n);
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		emit_allow(&elems[SET_ALLOW4], &ss[i], AF_INET, bits);
-		emit_allow(&elems[SET_ALLOW6], &ss[i], AF_INET6, bits);
-		emit_peer(&elems[SET_PEERS4], &ss[i], AF_INET);
-		emit_peer(&elems[SET_PEERS6], &ss[i], AF_INET6);
 	}
-	free(bits);
-	for (int k = 0; k < SET_COUNT; k++)
-		if (elems[k].oom)
-			ret = -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		m[i] = (struct member){ ss[i].group, i };
+	qsort(m, n, sizeof(*m), member_cmp);
+	for (size_t k = 0; k < n && !ret; k++) {
+		idx[k] = m[k].i;
+		if (k && m[k].group == m[k - 1].group && !same_dests(&ss[m[k].i], &ss[m[k - 1].i]))
+			ret = fail(err, "sessions %zu and %zu are in group %" PRIu32
+				   " but have different destinations", m[k - 1].i + 1, m[k].i + 1,
+				   m[k].group);
+	}
+	free(m);
 	return ret;
 }
 
-static void free_elems(struct sbuf elems[SET_COUNT])
+/* Every group's sets and chains, and the dispatch chains over them. */
+static void emit_groups(struct sbuf *b, const struct kgw_policy_session *ss, const size_t *idx,
+			size_t n)
 {
-	for (int k = 0; k < SET_COUNT; k++)
-		sb_free(&elems[k]);
+	struct sbuf from = { 0 }, to = { 0 };
+	char name[16];
+	size_t k, end;
+
+	for (k = 0; k < n; k = end) {
+		const struct kgw_policy_session *s = &ss[idx[k]];
+
+		for (end = k + 1; end < n && ss[idx[end]].group == s->group; end++)
+			;
+		snprintf(name, sizeof(name), "m4_%" PRIu32, s->group);
+		emit_set(b, name, AF_INET, ss, idx + k, end - k);
+		snprintf(name, sizeof(name), "m6_%" PRIu32, s->group);
+		emit_set(b, name, AF_INET6, ss, idx + k, end - k);
+		emit_group_chains(b, s);
+		emit_dispatch(&from, s->group, true, "\t\t");
+		emit_dispatch(&to, s->group, false, "\t\t");
+	}
+	if (from.oom || to.oom)
+		b->oom = true;
+	sb_printf(b, "\tchain from_tunnel {\n%s\t}\n\tchain to_tunnel {\n%s\t}\n",
+		  from.s ? from.s : "", to.s ? to.s : "");
+	sb_free(&from);
+	sb_free(&to);
 }
 
 /* ---- the ruleset ---- */
@@ -459,8 +465,8 @@ static void emit_input(struct sbuf *b, const struct kgw_policy_config *c)
 }
 
 /*
- * From the tunnel, every packet must match its session's elements; this
- * comes before anything that looks at conntrack state (see policy.h).
+ * From the tunnel, every packet must be accepted by its session's group;
+ * this comes before anything that looks at conntrack state (see policy.h).
  */
 static void emit_forward(struct sbuf *b, const struct kgw_policy_config *c)
 {
@@ -469,16 +475,12 @@ static void emit_forward(struct sbuf *b, const struct kgw_policy_config *c)
 	sb_printf(b, "\tchain forward {\n"
 		  "\t\ttype filter hook forward priority filter; policy drop;\n"
 		  "\t\tct state invalid drop\n"
-		  "\t\tiifname \"%s\" ip saddr . ip daddr . tcp dport @allow4 accept\n"
-		  "\t\tiifname \"%s\" ip6 saddr . ip6 daddr . tcp dport @allow6 accept\n"
-		  "\t\tiifname \"%s\" drop\n", t, t, t);
-	sb_printf(b, "\t\toifname \"%s\" ct state established"
-		  " ip daddr . ip saddr . tcp sport @allow4 accept\n"
-		  "\t\toifname \"%s\" ct state established"
-		  " ip6 daddr . ip6 saddr . tcp sport @allow6 accept\n"
-		  "\t\toifname \"%s\" ct state related ct original ip saddr @peers4 accept\n"
+		  "\t\tiifname \"%s\" jump from_tunnel\n"
+		  "\t\tiifname \"%s\" drop\n"
+		  "\t\toifname \"%s\" ct state established jump to_tunnel\n", t, t, t);
+	sb_printf(b, "\t\toifname \"%s\" ct state related ct original ip saddr @peers4 accept\n"
 		  "\t\toifname \"%s\" ct state related ct original ip6 saddr @peers6 accept\n"
-		  "\t}\n", t, t, t, t);
+		  "\t}\n", t, t);
 }
 
 static void emit_nat(struct sbuf *b, const struct kgw_policy_config *c)
@@ -505,69 +507,94 @@ int kgw_policy_ruleset(const struct kgw_policy_config *cfg,
 		       const struct kgw_policy_session *sessions, size_t n, char **out,
 		       char err[static KGW_POLICY_ERR_MAX])
 {
-	struct sbuf b = { 0 }, elems[SET_COUNT];
+	size_t *idx = NULL;
+	struct sbuf b = { 0 };
 	int ret;
 
 	*out = NULL;
 	err[0] = '\0';
 	if ((ret = check_config(cfg, err)) < 0 || (ret = check_sessions(cfg, sessions, n, err)) < 0)
 		return ret;
-	ret = collect(sessions, n, elems);
-	if (ret < 0)
+	if (!(idx = calloc(n ? n : 1, sizeof(*idx))))
+		return -ENOMEM;
+	if ((ret = group_order(sessions, n, idx, err)) < 0)
 		goto out;
 	/* Declare, delete, declare: one transaction whether or not the table existed. */
 	sb_printf(&b, "# The kgw gateway policy, generated by kgwd: replaced whole on change.\n"
 		  "table inet " KGW_POLICY_TABLE "\n"
 		  "delete table inet " KGW_POLICY_TABLE "\n"
 		  "table inet " KGW_POLICY_TABLE " {\n");
-	for (int k = 0; k < SET_COUNT; k++) {
-		sb_printf(&b, "\tset %s {\n\t\ttype %s\n%s", sets[k].name, sets[k].type,
-			  sets[k].interval ? "\t\tflags interval\n" : "");
-		if (elems[k].len)
-			sb_printf(&b, "\t\telements = { %s }\n", elems[k].s);
-		sb_printf(&b, "\t}\n");
-	}
+	emit_set(&b, "peers4", AF_INET, sessions, NULL, n);
+	emit_set(&b, "peers6", AF_INET6, sessions, NULL, n);
+	emit_groups(&b, sessions, idx, n);
 	emit_input(&b, cfg);
 	emit_forward(&b, cfg);
 	emit_nat(&b, cfg);
 	sb_printf(&b, "}\n");
 	ret = sb_take(&b, out);
 out:
-	free_elems(elems);
+	free(idx);
 	sb_free(&b);
 	return ret;
 }
 
+int kgw_policy_group_add(const struct kgw_policy_config *cfg, const struct kgw_policy_session *s,
+			 char **out, char err[static KGW_POLICY_ERR_MAX])
+{
+	static const char lead_from[] = "add rule inet " KGW_POLICY_TABLE " from_tunnel ";
+	static const char lead_to[] = "add rule inet " KGW_POLICY_TABLE " to_tunnel ";
+	const uint32_t g = s->group;
+	struct sbuf b = { 0 };
+	int ret;
+
+	*out = NULL;
+	err[0] = '\0';
+	if ((ret = check_config(cfg, err)) < 0 || (ret = check_sessions(cfg, s, 1, err)) < 0)
+		return ret;
+	/* `create': a group already there fails the transaction, as it should. */
+	sb_printf(&b, "create set inet " KGW_POLICY_TABLE " m4_%" PRIu32 " { type ipv4_addr; }\n"
+		  "create set inet " KGW_POLICY_TABLE " m6_%" PRIu32 " { type ipv6_addr; }\n"
+		  "create chain inet " KGW_POLICY_TABLE " in_%" PRIu32 "\n"
+		  "create chain inet " KGW_POLICY_TABLE " out_%" PRIu32 "\n"
+		  "table inet " KGW_POLICY_TABLE " {\n", g, g, g, g);
+	emit_group_chains(&b, s);
+	sb_printf(&b, "}\n");
+	emit_dispatch(&b, g, true, lead_from);
+	emit_dispatch(&b, g, false, lead_to);
+	return sb_take(&b, out);
+}
+
+/* `verb element' lines for each session's addresses: its group's set, and peers. */
 static int sessions_change(const char *verb, const struct kgw_policy_config *cfg,
 			   const struct kgw_policy_session *sessions, size_t n, char **out,
 			   char *err)
 {
-	struct sbuf b = { 0 }, elems[SET_COUNT];
+	char a[INET6_ADDRSTRLEN];
+	struct sbuf b = { 0 };
 	int ret;
 
 	*out = NULL;
 	err[0] = '\0';
 	if ((ret = check_config(cfg, err)) < 0 || (ret = check_sessions(cfg, sessions, n, err)) < 0)
 		return ret;
-	ret = collect(sessions, n, elems);
-	if (ret < 0)
-		goto out;
-	for (int k = 0; k < SET_COUNT; k++)
-		if (elems[k].len)
-			sb_printf(&b, "%s element inet " KGW_POLICY_TABLE " %s { %s }\n", verb,
-				  sets[k].name, elems[k].s);
-	ret = sb_take(&b, out);
-out:
-	free_elems(elems);
-	sb_free(&b);
-	return ret;
+	for (size_t i = 0; i < n; i++) {
+		for (int v = 4; v <= 6; v += 2) {
+			if (!addr_text(&sessions[i], v == 4 ? AF_INET : AF_INET6, a))
+				continue;
+			sb_printf(&b, "%s element inet " KGW_POLICY_TABLE " m%d_%" PRIu32 " { %s }\n"
+				  "%s element inet " KGW_POLICY_TABLE " peers%d { %s }\n",
+				  verb, v, sessions[i].group, a, verb, v, a);
+		}
+	}
+	return sb_take(&b, out);
 }
 
 int kgw_policy_sessions_add(const struct kgw_policy_config *cfg,
 			    const struct kgw_policy_session *sessions, size_t n, char **out,
 			    char err[static KGW_POLICY_ERR_MAX])
 {
-	return sessions_change("add", cfg, sessions, n, out, err);
+	/* `create': an address already there fails the transaction. */
+	return sessions_change("create", cfg, sessions, n, out, err);
 }
 
 int kgw_policy_sessions_del(const struct kgw_policy_config *cfg,

@@ -3,18 +3,20 @@
  * kgwd's session table at scale (default 10,000 sessions): the path of an
  * authorize and a revoke through gateway/sessions.c down to the engine
  * (peer, /32 and /128, the session's destinations, its two expiry
- * watchers), without the store and without nftables. Prints the resident
- * memory per session beyond the empty table, the median and worst
- * authorize and revoke (wall clock, so the worst includes being
- * preempted), and separately the time to build the nftables ruleset text
- * for that many sessions, which kgwd does after every change. kgwd's one
+ * watchers), without the store. Prints the resident memory per session
+ * beyond the empty table, the median and worst authorize and revoke (wall
+ * clock, so the worst includes being preempted). Then, as root, in a
+ * network namespace of its own, the same with kgwd's nftables policy
+ * (gateway/kgwd_policy.c through libnftables, as kgwd runs it): the whole
+ * table for all the sessions once, then half of them revoked and as many
+ * authorized again, each with its change to the live table. The sessions
+ * have 8 different destination sets (8 groups in the policy). kgwd's one
  * log line per authorize and revoke is left out (level: warnings).
- * A second argument is a file to write that ruleset to, for timing
- * `nft -f' on it (in a namespace of one's own).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +25,8 @@
 
 #include <sodium.h>
 
+#include "kgwd.h"
 #include "log.h"
-#include "policy.h"
 #include "sessions.h"
 #include "bench_util.h"
 #include "wg_crypto.h"
@@ -88,133 +90,164 @@ static double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* The ruleset kgwd would hand to nft after a change, built from the live sessions. */
-static void time_ruleset(const struct kgwd_sessions *t, size_t n, const struct kgw_pool *pool,
-			 const char *save)
+#define BENCH_GROUPS 8
+
+/* Session i's destinations: one of 8 API endpoints. */
+static int request(struct kgw_ctl_request *req, size_t i)
 {
-	struct kgw_policy_session *ps = calloc(n, sizeof(*ps));
-	struct kgw_policy_dest *pd = calloc(n, sizeof(*pd));
-	struct kgw_policy_config pc = { .tunnel_if = "kgw0", .wg_port = 51820, .auth_port = 8443 };
-	char err[KGW_POLICY_ERR_MAX], *text = NULL;
-	const struct kgwd_session *s;
-	size_t k = 0, nd;
+	char ep[32];
+
+	memset(req, 0, sizeof(*req));
+	req->op = KGW_CTL_AUTHORIZE;
+	req->ttl = 3600;
+	req->n_dests = 1;
+	snprintf(req->user, sizeof(req->user), "operator");
+	snprintf(ep, sizeof(ep), "10.0.%zu.10/32", i % BENCH_GROUPS);
+	if (kgw_cidr_parse(ep, false, &req->dests[0].cidr))
+		return -EINVAL;
+	req->dests[0].port_lo = req->dests[0].port_hi = 6443;
+	randombytes_buf(req->public_key, sizeof(req->public_key));
+	return 0;
+}
+
+/* Authorizes sessions first .. first + n - 1, ids to ids[0], ids[step], ..., times to ns. */
+static int authorize(struct kgwd_sessions *t, size_t first, size_t n, double *ns,
+		     char (*ids)[KGW_SESSION_ID_LEN + 1], size_t step)
+{
+	struct kgw_ctl_request req;
+	const char *code = "";
+
+	for (size_t i = 0; i < n; i++) {
+		const struct kgwd_session *s;
+		double t0;
+		json_t *o;
+
+		if (request(&req, first + i))
+			return -EINVAL;
+		t0 = now_ns();
+		s = kgwd_sessions_authorize(t, &req, (int64_t)time(NULL), &code);
+		ns[i] = now_ns() - t0;
+		if (!s) {
+			fprintf(stderr, "sessions: authorize %zu: %s\n", first + i, code);
+			return -EIO;
+		}
+		/* The JSON reply is what the caller gets; its id is what a revoke names. */
+		o = kgwd_session_json(t, s, false);
+		snprintf(ids[i * step], sizeof(ids[0]), "%s",
+			 json_string_value(json_object_get(o, "id")));
+		json_decref(o);
+	}
+	return 0;
+}
+
+/* Revokes the sessions ids[0], ids[step], ...: n of them. */
+static int revoke_every(struct kgwd_sessions *t, char (*ids)[KGW_SESSION_ID_LEN + 1], size_t step,
+		  size_t n, double *ns)
+{
+	struct kgw_ctl_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = KGW_CTL_REVOKE;
+	req.has_id = true;
+	for (size_t i = 0; i < n; i++) {
+		double t0 = now_ns();
+
+		memcpy(req.id, ids[i * step], sizeof(req.id));
+		if (kgwd_sessions_revoke(t, &req, (int64_t)time(NULL))) {
+			fprintf(stderr, "sessions: revoke %s failed\n", req.id);
+			return -EIO;
+		}
+		ns[i] = now_ns() - t0;
+	}
+	return 0;
+}
+
+/*
+ * kgwd's nftables policy over the n live sessions: the whole table, then a
+ * quarter of them revoked and as many authorized, each with its change.
+ */
+static int with_policy(struct kgwd *d, size_t n, double *ns, char (*ids)[KGW_SESSION_ID_LEN + 1])
+{
 	double t0;
+	int ret;
 
-	if (!ps || !pd)
-		goto out;
-	pc.pool4 = pool->net4;
-	pc.pool6 = pool->net6;
-	for (s = kgwd_sessions_first(t); s && k < n; s = kgwd_session_next(s), k++) {
-		const struct kgw_dest *d = kgwd_session_dests(s, &nd);
-
-		ps[k].addr4 = *kgwd_session_addr(s, 0);
-		ps[k].addr6 = *kgwd_session_addr(s, 1);
-		pd[k].net = d[0].cidr;
-		pd[k].port_min = d[0].port_lo;
-		pd[k].port_max = d[0].port_hi;
-		ps[k].dests = &pd[k];
-		ps[k].n_dests = 1;
+	if (unshare(CLONE_NEWNET) < 0) {
+		printf("sessions: nftables part skipped: no network namespace of its own (%s; run as root)\n",
+		       strerror(errno));
+		return 0;
 	}
 	t0 = now_ns();
-	if (kgw_policy_ruleset(&pc, ps, k, &text, err))
-		fprintf(stderr, "sessions: ruleset: %s\n", err);
-	else
-		printf("sessions nftables ruleset text for %zu: %.1f ms, %zu KiB (then nft -f)\n", k,
-		       (now_ns() - t0) / 1e6, strlen(text) / 1024);
-	if (text && save) {
-		FILE *f = fopen(save, "w");
-
-		if (!f || fputs(text, f) < 0 || fclose(f))
-			fprintf(stderr, "sessions: cannot write %s\n", save);
-	}
-out:
-	free(text);
-	free(ps);
-	free(pd);
+	if ((ret = kgwd_policy_apply(d)))
+		return ret;
+	printf("sessions nftables: the whole table for %zu sessions in %d groups: %.1f ms\n",
+	       n, BENCH_GROUPS, (now_ns() - t0) / 1e6);
+	d->sessions.changed = kgwd_policy_changed;
+	d->sessions.changed_ctx = d;
+	if ((ret = revoke_every(&d->sessions, ids + 1, 4, n / 4, ns)))
+		return ret;
+	bench_report("sessions", "revoke one session, with its nftables change", ns, n / 4);
+	if ((ret = authorize(&d->sessions, 2 * n, n / 4, ns, ids + 1, 4)))
+		return ret;
+	bench_report("sessions", "authorize one session, with its nftables change", ns, n / 4);
+	return d->policy.stale ? -EIO : 0;
 }
 
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
-	struct bench_backend bb = { .b = { .ops = &bench_ops, .ifname = "kgw0" } };
+	struct bench_backend bb = { .b = { .ops = &bench_ops, .ifname = "kgw0", .listen_port = 51820 } };
 	struct kgw_cidr net4, net6;
-	struct kgw_ctl_request req;
-	struct kgwd_sessions t;
-	struct kgw_pool pool;
+	struct kgwd d;
 	struct ev_loop *loop = NULL;
 	char (*ids)[KGW_SESSION_ID_LEN + 1] = NULL;
 	uint8_t priv[WG_KEY_LEN];
-	const char *code = "";
-	double *ns = NULL, t0;
+	double *ns = NULL;
 	long base;
 	int ret = 1;
 
-	memset(&t, 0, sizeof(t));
+	memset(&d, 0, sizeof(d));
 	kgw_log_set_level(KGW_LOG_WARNING);
-	if (n < 2 || n > 60000 || sodium_init() < 0 || wg_crypto_init())
+	if (n < 4 || n > 60000 || sodium_init() < 0 || wg_crypto_init())
 		return 1;
 	ns = calloc(n, sizeof(*ns));
 	ids = calloc(n, sizeof(*ids));
 	loop = ev_loop_new(EVFLAG_AUTO);
 	if (!ns || !ids || !loop || !(bb.dev = wg_device_new(&bench_quiet_ops, NULL)) ||
 	    kgw_cidr_parse("100.64.0.0/16", false, &net4) || kgw_cidr_parse("fd00:6b67::/64", false, &net6) ||
-	    kgw_pool_init(&pool, &net4, &net6))
+	    kgw_pool_init(&d.pool, &net4, &net6))
 		goto out;
 	randombytes_buf(priv, sizeof(priv));
 	wg_crypto_clamp(priv);
 	wg_device_set_private_key(bb.dev, priv);
-	kgwd_sessions_init(&t, loop, &bb.b, &pool, NULL);
-	memset(&req, 0, sizeof(req));
-	req.op = KGW_CTL_AUTHORIZE;
-	req.ttl = 3600;
-	req.n_dests = 1;
-	snprintf(req.user, sizeof(req.user), "operator");
-	if (kgw_cidr_parse("10.0.0.10/32", false, &req.dests[0].cidr))
-		goto out;
-	req.dests[0].port_lo = req.dests[0].port_hi = 6443;
+	kgw_config_defaults(&d.cfg);
+	d.cfg.tunnel_pool = net4;
+	d.cfg.tunnel_pool6 = net6;
+	d.backend = &bb.b;
+	kgwd_sessions_init(&d.sessions, loop, &bb.b, &d.pool, NULL);
 	base = bench_resident_kib();
-	for (size_t i = 0; i < n; i++) {
-		const struct kgwd_session *s;
-		json_t *o;
-
-		randombytes_buf(req.public_key, sizeof(req.public_key));
-		t0 = now_ns();
-		s = kgwd_sessions_authorize(&t, &req, (int64_t)time(NULL), &code);
-		ns[i] = now_ns() - t0;
-		if (!s) {
-			fprintf(stderr, "sessions: authorize %zu: %s\n", i, code);
-			goto out;
-		}
-		/* The JSON reply is what the caller gets; its id is what a revoke names. */
-		o = kgwd_session_json(&t, s, false);
-
-		snprintf(ids[i], sizeof(ids[i]), "%s", json_string_value(json_object_get(o, "id")));
-		json_decref(o);
-	}
+	if (authorize(&d.sessions, 0, n, ns, ids, 1))
+		goto out;
 	printf("sessions %zu: %.0f bytes resident per session beyond the empty table (%ld KiB in all)\n",
 	       n, (double)(bench_resident_kib() - base) * 1024 / (double)n, bench_resident_kib() - base);
 	bench_report("sessions", "authorize one session", ns, n);
-	time_ruleset(&t, n, &pool, argc > 2 ? argv[2] : NULL);
 	/* Revoke every other session by its id, at close to full size. */
-	memset(&req, 0, sizeof(req));
-	req.op = KGW_CTL_REVOKE;
-	req.has_id = true;
-	for (size_t i = 0; i < n / 2; i++) {
-		memcpy(req.id, ids[2 * i], sizeof(req.id));
-		t0 = now_ns();
-		if (kgwd_sessions_revoke(&t, &req, (int64_t)time(NULL))) {
-			fprintf(stderr, "sessions: revoke %s failed\n", req.id);
-			goto out;
-		}
-		ns[i] = now_ns() - t0;
-	}
+	if (revoke_every(&d.sessions, ids, 2, n / 2, ns))
+		goto out;
 	bench_report("sessions", "revoke one session (by id)", ns, n / 2);
+	/* As many again, in the revoked ones' places: n live sessions. */
+	if (authorize(&d.sessions, n, n / 2, ns, ids, 2))
+		goto out;
+	if (with_policy(&d, n, ns, ids)) {
+		fprintf(stderr, "sessions: the nftables policy failed\n");
+		goto out;
+	}
 	ret = 0;
 out:
-	kgwd_sessions_free(&t);
+	kgwd_sessions_free(&d.sessions);
+	kgwd_policy_free(&d);
 	wg_device_free(bb.dev);
-	if (t.pool)
-		kgw_pool_free(&pool);
+	if (d.sessions.pool)
+		kgw_pool_free(&d.pool);
 	if (loop)
 		ev_loop_destroy(loop);
 	sodium_memzero(priv, sizeof(priv));

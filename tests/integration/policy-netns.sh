@@ -224,7 +224,7 @@ blocked "$cl" 10.0.0.10 7000
 blocked "$cl" fd00:10::10 6443
 ok "no session: tunnel traffic dropped"
 
-policy --apply add "$SESSION" || fail "add the session"
+policy --apply --new-group add "$SESSION" || fail "add the session"
 peer=$(probe "$cl" 10.0.0.10 7000) || fail "allowed 10.0.0.10:7000 not reachable"
 [ "$peer" = 10.0.0.1 ] || fail "masquerade: the API saw $peer"
 reach "$cl" 10.0.0.10 6443
@@ -240,6 +240,25 @@ ok "other ports, other hosts, ICMP: dropped"
 
 blocked "$cl" 10.0.0.10 7000 100.64.0.3
 ok "a tunnel address without a session: dropped"
+
+# A second session in a group of its own (other destinations): each
+# session gets its own group's access, whatever the other's.
+policy --apply --new-group --first-group 1 add "100.64.0.3=10.0.0.20/32@6443" ||
+	fail "add a session in a new group"
+reach "$cl" 10.0.0.20 6443 100.64.0.3
+blocked "$cl" 10.0.0.10 7000 100.64.0.3
+blocked "$cl" 10.0.0.20 6443
+reach "$cl" 10.0.0.10 7000
+policy --apply --first-group 1 add "100.64.0.3=10.0.0.20/32@6443" &&
+	fail "adding a session twice succeeded"
+policy --apply --first-group 1 del "100.64.0.3=10.0.0.20/32@6443" || fail "delete it"
+blocked "$cl" 10.0.0.20 6443 100.64.0.3
+reach "$cl" 10.0.0.10 7000
+# The empty group stays until the table is built again without it.
+kgw_table | grep -q "chain in_1" || fail "the emptied group went away by itself"
+policy --apply full "$SESSION" || fail "build the table again"
+kgw_table | grep -q "in_1" && fail "the rebuilt table kept the unused group"
+ok "sessions of two destination groups: each its own; twice in, once out"
 
 blocked "$api" 100.64.0.2 9000
 blocked "$cl" 100.64.0.1 4443
@@ -295,8 +314,8 @@ applied=$(wc -l <"$tmp/applied")
 [ "$lost" = 0 ] || fail "$lost of $probes connections failed while the policy was replaced"
 ok "replacing the policy leaves no gap ($probes connections during $applied re-applies)"
 
-policy --apply del "100.64.0.2=10.0.0.10/32@7000+10.0.0.99/32@80" &&
-	fail "deleting an element that is not there succeeded"
+policy --apply del "100.64.0.9=10.0.0.10/32@7000" &&
+	fail "deleting a session that is not there succeeded"
 grep -q "nftables: Error: Could not process rule" "$tmp/err" || fail "libnftables' error was not reported"
 kgw_table >"$tmp/kgw.3"
 cmp -s "$tmp/kgw.1" "$tmp/kgw.3" || fail "a failed transaction changed the table"

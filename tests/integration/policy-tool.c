@@ -6,6 +6,10 @@
  *
  *   policy-tool [OPTIONS] full|add|del [SESSION...]
  *   SESSION: ADDR4[,ADDR6]=PREFIX@PORT[-PORT][+PREFIX@PORT[-PORT]...]
+ * Sessions with the same destinations (in the same order) share a group,
+ * numbered by the first of them on the command line (N, N + 1, ...; N is
+ * --first-group, 0 by default). `add --new-group' also creates the groups
+ * of the sessions added.
  */
 #include "config.h"
 
@@ -23,12 +27,14 @@
 
 static struct kgw_policy_session sessions[MAX_SESSIONS];
 static struct kgw_policy_dest dests[MAX_SESSIONS][MAX_DESTS];
+static uint16_t first_group;
 
 static int usage(void)
 {
 	fputs("usage: policy-tool [--tunnel IF] [--public IF] [--private IF] [--mgmt IF]\n"
 	      "  [--wg-port N] [--auth-port N] [--portal-port N] [--ssh-port N] [--routed]\n"
-	      "  [--pool4 CIDR] [--pool6 CIDR] [--apply] full|add|del [SESSION...]\n",
+	      "  [--pool4 CIDR] [--pool6 CIDR] [--apply] [--new-group] [--first-group N]\n"
+	      "  full|add|del [SESSION...]\n",
 	      stderr);
 	return 2;
 }
@@ -63,6 +69,21 @@ static int parse_dest(char *text, struct kgw_policy_dest *d)
 	return 0;
 }
 
+static bool same_dests(const struct kgw_policy_session *a, const struct kgw_policy_session *b)
+{
+	if (a->n_dests != b->n_dests)
+		return false;
+	for (size_t k = 0; k < a->n_dests; k++) {
+		const struct kgw_policy_dest *x = &a->dests[k], *y = &b->dests[k];
+
+		if (x->net.family != y->net.family || x->net.prefix != y->net.prefix ||
+		    memcmp(x->net.addr, y->net.addr, sizeof(x->net.addr)) ||
+		    x->port_min != y->port_min || x->port_max != y->port_max)
+			return false;
+	}
+	return true;
+}
+
 static int parse_session(char *text, size_t i)
 {
 	struct kgw_policy_session *s = &sessions[i];
@@ -83,6 +104,42 @@ static int parse_session(char *text, size_t i)
 			return -EINVAL;
 		s->n_dests++;
 	}
+	s->group = first_group + (uint32_t)i;
+	for (size_t j = 0; j < i; j++)
+		if (same_dests(&sessions[j], s)) {
+			s->group = sessions[j].group;
+			break;
+		}
+	return 0;
+}
+
+/* The group texts of the sessions that are the first of their group, then the add. */
+static int add_with_groups(const struct kgw_policy_config *cfg, size_t n, char **out, char *err)
+{
+	char *text, *grown, *all = NULL;
+	size_t len = 0;
+	int ret;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && sessions[i].group != first_group + i)
+			continue;
+		ret = i < n ? kgw_policy_group_add(cfg, &sessions[i], &text, err)
+			    : kgw_policy_sessions_add(cfg, sessions, n, &text, err);
+		if (ret < 0) {
+			free(all);
+			return ret;
+		}
+		if (!(grown = realloc(all, len + strlen(text) + 1))) {
+			free(text);
+			free(all);
+			return -ENOMEM;
+		}
+		all = grown;
+		strcpy(all + len, text);
+		len += strlen(text);
+		free(text);
+	}
+	*out = all;
 	return 0;
 }
 
@@ -124,7 +181,7 @@ int main(int argc, char **argv)
 	struct kgw_policy_config cfg;
 	struct kgw_config defaults;
 	char err[KGW_NFT_ERR_MAX], *text = NULL;
-	bool apply = false;
+	bool apply = false, new_group = false;
 	size_t n = 0;
 	int i, ret;
 
@@ -134,6 +191,11 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && !strncmp(argv[i], "--", 2); i++) {
 		if (!strcmp(argv[i], "--apply")) {
 			apply = true;
+		} else if (!strcmp(argv[i], "--new-group")) {
+			new_group = true;
+		} else if (!strcmp(argv[i], "--first-group") && i + 1 < argc) {
+			if (port(argv[++i], &first_group) < 0)
+				return usage();
 		} else if (!strcmp(argv[i], "--routed")) {
 			cfg.nat = KGW_NAT_ROUTED;
 		} else if (i + 1 >= argc || option(&cfg, argv[i], argv[i + 1]) < 0) {
@@ -152,6 +214,8 @@ int main(int argc, char **argv)
 		}
 	if (!strcmp(argv[i], "full"))
 		ret = kgw_policy_ruleset(&cfg, sessions, n, &text, err);
+	else if (!strcmp(argv[i], "add") && new_group)
+		ret = add_with_groups(&cfg, n, &text, err);
 	else if (!strcmp(argv[i], "add"))
 		ret = kgw_policy_sessions_add(&cfg, sessions, n, &text, err);
 	else if (!strcmp(argv[i], "del"))

@@ -128,23 +128,22 @@ START_TEST(test_forward_order)
 {
 	char *t = full(NULL, 0);
 	const char *fwd = strstr(t, "chain forward {");
-	long allow4, allow6, drop, est;
+	long from, drop, est;
 
 	ck_assert_ptr_nonnull(fwd);
-	allow4 = line_at(fwd, "iifname \"kgw0\" ip saddr . ip daddr . tcp dport @allow4 accept");
-	allow6 = line_at(fwd, "iifname \"kgw0\" ip6 saddr . ip6 daddr . tcp dport @allow6 accept");
+	from = line_at(fwd, "iifname \"kgw0\" jump from_tunnel");
 	drop = line_at(fwd, "iifname \"kgw0\" drop");
 	est = strstr(fwd, "ct state established") - fwd;
-	ck_assert_int_ge(allow4, 0);
-	ck_assert_int_gt(allow6, allow4);
-	ck_assert_int_gt(drop, allow6);
+	ck_assert_int_ge(from, 0);
+	ck_assert_int_gt(drop, from);
 	ck_assert_int_gt(est, drop);
-	ck_assert_int_ge(line_at(fwd, "oifname \"kgw0\" ct state established ip daddr . ip saddr"
-				 " . tcp sport @allow4 accept"), 0);
+	ck_assert_int_ge(line_at(fwd, "oifname \"kgw0\" ct state established jump to_tunnel"), 0);
 	ck_assert_int_ge(line_at(fwd, "oifname \"kgw0\" ct state related ct original ip saddr"
 				 " @peers4 accept"), 0);
 	/* No blanket conntrack accept anywhere in forward. */
 	ck_assert_ptr_null(strstr(fwd, "\t\tct state established,related accept"));
+	/* Nothing but group dispatch in the chains forward jumps to. */
+	ck_assert_ptr_nonnull(strstr(t, "\tchain from_tunnel {\n\t}\n\tchain to_tunnel {\n\t}\n"));
 	free(t);
 }
 END_TEST
@@ -241,97 +240,99 @@ START_TEST(test_bad_config)
 END_TEST
 
 /*
- * Destinations to elements: overlaps removed (the interval set refuses
- * them), the union kept. Each case: one session's destinations, then the
- * allow4 elements expected, in order.
+ * A group's destinations to its chains: one rule each way per destination,
+ * in order; overlaps are harmless in a chain (the first match accepts).
  */
-#define D(net, lo, hi) { #net, lo, hi }
-static const struct {
-	struct {
-		const char *net;
-		uint16_t lo, hi;
-	} d[4];
-	const char *want;
-} elems[] = {
-	/* 1 */ { { D(10.0.0.10/32, 6443, 6443) }, "100.64.0.2 . 10.0.0.10/32 . 6443" },
-	/* 2 */ { { D(10.0.0.0/24, 1, 1024) }, "100.64.0.2 . 10.0.0.0/24 . 1-1024" },
-	/* 3: the same destination twice */
-	{ { D(10.0.0.0/24, 443, 443), D(10.0.0.0/24, 443, 443) }, "100.64.0.2 . 10.0.0.0/24 . 443" },
-	/* 4: a narrower prefix with the same port adds nothing */
-	{ { D(10.0.0.10/32, 6443, 6443), D(10.0.0.0/24, 6443, 6443) },
-	  "100.64.0.2 . 10.0.0.0/24 . 6443" },
-	/* 5: a narrower prefix with more ports keeps only its own */
-	{ { D(10.0.0.0/24, 6443, 6443), D(10.0.0.10/32, 6000, 7000) },
-	  "100.64.0.2 . 10.0.0.0/24 . 6443, 100.64.0.2 . 10.0.0.10/32 . 6000-6442, "
-	  "100.64.0.2 . 10.0.0.10/32 . 6444-7000" },
-	/* 6: adjacent ranges merge */
-	{ { D(10.0.0.0/24, 100, 200), D(10.0.0.0/24, 201, 300) }, "100.64.0.2 . 10.0.0.0/24 . 100-300" },
-	/* 7: overlapping ranges merge */
-	{ { D(10.0.0.0/24, 150, 300), D(10.0.0.0/24, 100, 200) }, "100.64.0.2 . 10.0.0.0/24 . 100-300" },
-	/* 8: every port, and the last one */
-	{ { D(10.0.0.0/24, 1, 65535), D(10.9.0.0/16, 65535, 65535) },
-	  "100.64.0.2 . 10.0.0.0/24 . 1-65535, 100.64.0.2 . 10.9.0.0/16 . 65535" },
-	/* 9: disjoint prefixes stay apart */
-	{ { D(10.0.0.0/24, 443, 443), D(10.0.1.0/24, 443, 443) },
-	  "100.64.0.2 . 10.0.0.0/24 . 443, 100.64.0.2 . 10.0.1.0/24 . 443" },
-	/* 10: everything, which swallows a narrower rule entirely */
-	{ { D(10.0.0.0/8, 6443, 6443), D(0.0.0.0/0, 1, 65535) }, "100.64.0.2 . 0.0.0.0/0 . 1-65535" },
-	/* 11: three levels */
-	{ { D(10.0.0.0/8, 443, 443), D(10.1.0.0/16, 443, 444), D(10.1.2.3/32, 440, 450) },
-	  "100.64.0.2 . 10.0.0.0/8 . 443, 100.64.0.2 . 10.1.0.0/16 . 444, "
-	  "100.64.0.2 . 10.1.2.3/32 . 440-442, 100.64.0.2 . 10.1.2.3/32 . 445-450" },
-	/* 12: port 1 and a hole */
-	{ { D(10.0.0.1/32, 1, 3), D(10.0.0.1/32, 5, 5) },
-	  "100.64.0.2 . 10.0.0.1/32 . 1-3, 100.64.0.2 . 10.0.0.1/32 . 5" },
-};
-
-static size_t make_dests(int i, struct kgw_policy_dest *out)
+START_TEST(test_group_chains)
 {
-	size_t n = 0;
+	struct kgw_policy_dest d[] = {
+		{ cidr("10.0.0.10/32"), 6443, 6443 },
+		{ cidr("10.0.0.0/24"), 1, 65535 },
+		{ cidr("fd00:10::/64"), 443, 450 },
+	};
+	struct kgw_policy_session s = { cidr("100.64.0.2"), cidr("fd6b:6777::2"), 7, d, 3 };
+	char *t = full(&s, 1);
 
-	for (; n < 4 && elems[i].d[n].net; n++) {
-		out[n].net = cidr(elems[i].d[n].net);
-		out[n].port_min = elems[i].d[n].lo;
-		out[n].port_max = elems[i].d[n].hi;
-	}
-	return n;
-}
-
-/* The add transaction's allow4 elements, separators flattened to ", ". */
-static char *allow4_of(const char *text)
-{
-	const char *p = strstr(text, "add element inet kgw allow4 { ");
-	char *out = calloc(1, strlen(text) + 1), *o = out;
-
-	ck_assert_ptr_nonnull(p);
-	for (p += strlen("add element inet kgw allow4 { "); *p && *p != '}'; p++) {
-		if (*p == '\n' || *p == '\t' || (*p == ' ' && o > out && o[-1] == ' '))
-			continue;
-		*o++ = *p;
-	}
-	while (o > out && o[-1] == ' ')
-		*--o = '\0';
-	return out;
-}
-
-START_TEST(test_elements)
-{
-	struct kgw_policy_dest d[4];
-	struct kgw_policy_session s = { .addr4 = cidr("100.64.0.2"), .dests = d };
-	char *t, *got;
-
-	s.n_dests = make_dests(_i, d);
-	ck_assert_msg(kgw_policy_sessions_add(&cfg, &s, 1, &t, err) == 0, "%s", err);
-	got = allow4_of(t);
-	ck_assert_msg(!strcmp(got, elems[_i].want), "case %d: got `%s'", _i + 1, got);
-	ck_assert_ptr_nonnull(strstr(t, "add element inet kgw peers4 { 100.64.0.2 }\n"));
-	ck_assert_ptr_null(strstr(t, "allow6"));
-	free(got);
+	ck_assert_ptr_nonnull(strstr(t, "\tchain in_7 {\n"
+				     "\t\tip daddr 10.0.0.10/32 tcp dport 6443 accept\n"
+				     "\t\tip daddr 10.0.0.0/24 tcp dport 1-65535 accept\n"
+				     "\t\tip6 daddr fd00:10::/64 tcp dport 443-450 accept\n\t}\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\tchain out_7 {\n"
+				     "\t\tip saddr 10.0.0.10/32 tcp sport 6443 accept\n"
+				     "\t\tip saddr 10.0.0.0/24 tcp sport 1-65535 accept\n"
+				     "\t\tip6 saddr fd00:10::/64 tcp sport 443-450 accept\n\t}\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\tchain from_tunnel {\n"
+				     "\t\tip saddr @m4_7 jump in_7\n"
+				     "\t\tip6 saddr @m6_7 jump in_7\n\t}\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\tchain to_tunnel {\n"
+				     "\t\tip daddr @m4_7 jump out_7\n"
+				     "\t\tip6 daddr @m6_7 jump out_7\n\t}\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\tset m4_7 {\n\t\ttype ipv4_addr\n"
+				     "\t\telements = { 100.64.0.2 }\n\t}\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\tset m6_7 {\n\t\ttype ipv6_addr\n"
+				     "\t\telements = { fd6b:6777::2 }\n\t}\n"));
+	/* No interval set, no verdict map: changes stay O(1) (policy.h). */
+	ck_assert_ptr_null(strstr(t, "interval"));
+	ck_assert_ptr_null(strstr(t, "vmap"));
 	free(t);
-	/* The full ruleset carries the same elements. */
-	t = full(&s, 1);
-	ck_assert_ptr_nonnull(strstr(t, "elements = { 100.64.0.2 . "));
+}
+END_TEST
+
+/* Sessions in two groups: each group once, its members in its sets only. */
+START_TEST(test_groups)
+{
+	struct kgw_policy_dest a = { cidr("10.0.0.10/32"), 6443, 6443 };
+	struct kgw_policy_dest b = { cidr("10.0.0.20/32"), 6443, 6443 };
+	struct kgw_policy_session s[] = {
+		{ cidr("100.64.0.2"), { 0 }, 1, &a, 1 },
+		{ cidr("100.64.0.3"), { 0 }, 0, &b, 1 },
+		{ cidr("100.64.0.4"), { 0 }, 1, &a, 1 },
+	};
+	char *t = full(s, 3);
+	const char *first;
+
+	ck_assert_ptr_nonnull(strstr(t, "\tset m4_1 {\n\t\ttype ipv4_addr\n"
+				     "\t\telements = { 100.64.0.2,\n\t\t\t     100.64.0.4 }\n\t}\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\tset m4_0 {\n\t\ttype ipv4_addr\n"
+				     "\t\telements = { 100.64.0.3 }\n\t}\n"));
+	ck_assert_ptr_nonnull(first = strstr(t, "\tchain in_1 {\n\t\tip daddr 10.0.0.10/32 tcp"));
+	ck_assert_ptr_null(strstr(first + 1, "\tchain in_1 {"));
+	ck_assert_ptr_nonnull(strstr(t, "\tchain in_0 {\n\t\tip daddr 10.0.0.20/32 tcp"));
+	ck_assert_ptr_nonnull(strstr(t, "\t\telements = { 100.64.0.2,\n\t\t\t     100.64.0.3,\n"
+				     "\t\t\t     100.64.0.4 }\n"));	/* peers4 */
 	free(t);
+	/* One group, two different destination lists: refused. */
+	s[1].group = 1;
+	ck_assert_int_eq(kgw_policy_ruleset(&cfg, s, 3, &t, err), -EINVAL);
+	ck_assert_str_eq(err, "sessions 1 and 2 are in group 1 but have different destinations");
+}
+END_TEST
+
+START_TEST(test_group_add)
+{
+	struct kgw_policy_dest d = { cidr("fd00:10::/64"), 443, 443 };
+	struct kgw_policy_session s = { cidr("100.64.0.2"), cidr("fd6b:6777::2"), 3, &d, 1 };
+	char *t;
+
+	ck_assert_msg(kgw_policy_group_add(&cfg, &s, &t, err) == 0, "%s", err);
+	ck_assert_str_eq(t,
+		"create set inet kgw m4_3 { type ipv4_addr; }\n"
+		"create set inet kgw m6_3 { type ipv6_addr; }\n"
+		"create chain inet kgw in_3\n"
+		"create chain inet kgw out_3\n"
+		"table inet kgw {\n"
+		"\tchain in_3 {\n\t\tip6 daddr fd00:10::/64 tcp dport 443 accept\n\t}\n"
+		"\tchain out_3 {\n\t\tip6 saddr fd00:10::/64 tcp sport 443 accept\n\t}\n"
+		"}\n"
+		"add rule inet kgw from_tunnel ip saddr @m4_3 jump in_3\n"
+		"add rule inet kgw from_tunnel ip6 saddr @m6_3 jump in_3\n"
+		"add rule inet kgw to_tunnel ip daddr @m4_3 jump out_3\n"
+		"add rule inet kgw to_tunnel ip6 daddr @m6_3 jump out_3\n");
+	free(t);
+	/* Validated like a session of the full ruleset. */
+	d.port_min = 0;
+	ck_assert_int_eq(kgw_policy_group_add(&cfg, &s, &t, err), -EINVAL);
+	ck_assert_ptr_null(t);
 }
 END_TEST
 
@@ -342,26 +343,28 @@ START_TEST(test_add_del)
 		{ cidr("fd00:10::/64"), 443, 443 },
 	};
 	struct kgw_policy_session s[] = {
-		{ cidr("100.64.0.2"), cidr("fd6b:6777::2"), d, 2 },
-		{ cidr("100.64.0.3"), cidr("fd6b:6777::3"), d, 1 },
+		{ cidr("100.64.0.2"), cidr("fd6b:6777::2"), 0, d, 2 },
+		{ cidr("100.64.0.3"), { 0 }, 5, d, 1 },
 	};
 	char *add, *del, *t;
 
 	ck_assert_int_eq(kgw_policy_sessions_add(&cfg, s, 2, &add, err), 0);
 	ck_assert_int_eq(kgw_policy_sessions_del(&cfg, s, 2, &del, err), 0);
+	/* `create': an address already there fails the transaction. */
 	ck_assert_str_eq(add,
-		"add element inet kgw allow4 { 100.64.0.2 . 10.0.0.10/32 . 6443,\n"
-		"\t\t\t     100.64.0.3 . 10.0.0.10/32 . 6443 }\n"
-		"add element inet kgw allow6 { fd6b:6777::2 . fd00:10::/64 . 443 }\n"
-		"add element inet kgw peers4 { 100.64.0.2,\n\t\t\t     100.64.0.3 }\n"
-		"add element inet kgw peers6 { fd6b:6777::2,\n\t\t\t     fd6b:6777::3 }\n");
+		"create element inet kgw m4_0 { 100.64.0.2 }\n"
+		"create element inet kgw peers4 { 100.64.0.2 }\n"
+		"create element inet kgw m6_0 { fd6b:6777::2 }\n"
+		"create element inet kgw peers6 { fd6b:6777::2 }\n"
+		"create element inet kgw m4_5 { 100.64.0.3 }\n"
+		"create element inet kgw peers4 { 100.64.0.3 }\n");
 	/* Deleting names exactly what adding added: the same lines but the verb. */
 	{
-		char *back = calloc(1, strlen(del) + 1), *o = back;
+		char *back = calloc(1, strlen(del) + 16), *o = back;
 
 		for (const char *p = del; *p;) {
 			if (!strncmp(p, "delete element ", 15) && (p == del || p[-1] == '\n')) {
-				o += sprintf(o, "add element ");
+				o += sprintf(o, "create element ");
 				p += 15;
 			} else {
 				*o++ = *p++;
@@ -451,6 +454,7 @@ START_TEST(test_twin_addresses)
 			s[i].addr6 = cidr(twin_cases[_i].a6[i]);
 		s[i].dests = &d;
 		s[i].n_dests = s[i].addr4.family ? 1 : 0;
+		s[i].group = (uint32_t)s[i].n_dests;	/* the same dests, the same group */
 	}
 	if (!twin_cases[_i].msg) {
 		free(full(s, 3));
@@ -510,26 +514,37 @@ START_TEST(test_bad_dests)
 }
 END_TEST
 
-/* Many sessions: every one present, each address once in peers4. */
+/* Many sessions: every one present, each address in peers4 and in its group's set. */
 START_TEST(test_many_sessions)
 {
 	enum { N = 500 };
-	struct kgw_policy_dest d = { cidr("10.0.0.10/32"), 6443, 6443 };
+	struct kgw_policy_dest d[2] = { { cidr("10.0.0.10/32"), 6443, 6443 },
+					{ cidr("10.0.0.20/32"), 6443, 6443 } };
 	struct kgw_policy_session *s = calloc(N, sizeof(*s));
 	char *t, want[64];
+	const char *m4_0, *m4_1, *peers;
 
 	for (int i = 0; i < N; i++) {
 		s[i].addr4 = cidr("100.64.0.0");
 		s[i].addr4.addr[2] = (uint8_t)((i + 2) >> 8);
 		s[i].addr4.addr[3] = (uint8_t)(i + 2);
-		s[i].dests = &d;
+		s[i].group = (uint32_t)(i % 2);
+		s[i].dests = &d[i % 2];
 		s[i].n_dests = 1;
 	}
 	t = full(s, N);
+	ck_assert_ptr_nonnull(peers = strstr(t, "\tset peers4 {"));
+	ck_assert_ptr_nonnull(m4_0 = strstr(t, "\tset m4_0 {"));
+	ck_assert_ptr_nonnull(m4_1 = strstr(t, "\tset m4_1 {"));
+	ck_assert(peers < m4_0 && m4_0 < m4_1);
 	for (int i = 0; i < N; i++) {
-		snprintf(want, sizeof(want), "100.64.%d.%d . 10.0.0.10/32 . 6443", (i + 2) >> 8,
-			 (i + 2) & 255);
-		ck_assert_msg(strstr(t, want), "session %d missing", i);
+		const char *in_peers, *in_group;
+
+		snprintf(want, sizeof(want), "100.64.%d.%d", (i + 2) >> 8, (i + 2) & 255);
+		in_peers = strstr(peers, want);
+		in_group = strstr(i % 2 ? m4_1 : m4_0, want);
+		ck_assert_msg(in_peers && in_peers < m4_0, "session %d not in peers4", i);
+		ck_assert_msg(in_group && (i % 2 || in_group < m4_1), "session %d not in its group", i);
 	}
 	free(t);
 	free(s);
@@ -547,6 +562,22 @@ START_TEST(test_nft_syntax_error)
 
 	ck_assert_int_eq(kgw_nft_apply("table inet kgw {\n\tchain input { bogus; }\n}\n", e), -EIO);
 	ck_assert_msg(strstr(e, "Error: syntax error"), "libnftables said: %s", e);
+}
+END_TEST
+
+/* A kept context: each run's error is that run's own, none piles up. */
+START_TEST(test_nft_kept_context)
+{
+	struct kgw_nft *nft = kgw_nft_new();
+	char e[KGW_NFT_ERR_MAX];
+
+	ck_assert_ptr_nonnull(nft);
+	ck_assert_int_eq(kgw_nft_run(nft, "table inet first { chain input { bogus; } }\n", e), -EIO);
+	ck_assert_msg(strstr(e, "first"), "libnftables said: %s", e);
+	ck_assert_int_eq(kgw_nft_run(nft, "table inet second { chain input { wrong; } }\n", e), -EIO);
+	ck_assert_msg(strstr(e, "second") && !strstr(e, "first"), "libnftables said: %s", e);
+	kgw_nft_free(nft);
+	kgw_nft_free(NULL);
 }
 END_TEST
 
@@ -588,7 +619,9 @@ int main(void)
 	tcase_add_loop_test(tc, test_bad_ifnames, 0, (int)ARRAY_SIZE(bad_ifnames));
 	tcase_add_test(tc, test_unterminated_ifname);
 	tcase_add_test(tc, test_bad_config);
-	tcase_add_loop_test(tc, test_elements, 0, (int)ARRAY_SIZE(elems));
+	tcase_add_test(tc, test_group_chains);
+	tcase_add_test(tc, test_groups);
+	tcase_add_test(tc, test_group_add);
 	tcase_add_test(tc, test_add_del);
 	tcase_add_loop_test(tc, test_bad_sessions, 0, (int)ARRAY_SIZE(bad_sessions));
 	tcase_add_test(tc, test_bad_dests);
@@ -598,6 +631,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(nft, test_nft_syntax_error);
 	tcase_add_test(nft, test_nft_long_error);
+	tcase_add_test(nft, test_nft_kept_context);
 	suite_add_tcase(s, nft);
 	return unit_run(s);
 }
