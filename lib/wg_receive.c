@@ -54,7 +54,12 @@ static void send_cookie(struct wg_device *dev, const union kgw_sockaddr *src,
 
 /*
  * mac1 always; under load also mac2 (else we answer with a cookie, unless
- * the source has grace: wg_ratelimiter.h) and the per-source rate limit.
+ * the source has grace: wg_ratelimiter.h) and the per-source rate limit,
+ * which cookie replies count against too: a flood's sources get their
+ * burst of cookies, then silence, and the time a reply would take goes
+ * to reading the socket, where a peer's initiation waits among the
+ * flood's (the kernel likewise drops over-rate sources before any
+ * crypto once its handshake queue is half full).
  * Returns true when the message may be processed.
  */
 static bool handshake_admitted(struct wg_device *dev, const union kgw_sockaddr *src,
@@ -77,7 +82,10 @@ static bool handshake_admitted(struct wg_device *dev, const union kgw_sockaddr *
 			dev->stats.rx_graced++;
 			return true;
 		}
-		send_cookie(dev, src, msg, len, sender_index, now_ms);
+		if (wg_ratelimiter_allow(&dev->ratelimiter, src->sa.sa_family, addr, now_ms * 1000000ULL))
+			send_cookie(dev, src, msg, len, sender_index, now_ms);
+		else
+			dev->stats.rx_ratelimited++;
 		return false;
 	}
 	if (!wg_ratelimiter_allow(&dev->ratelimiter, src->sa.sa_family, addr, now_ms * 1000000ULL)) {

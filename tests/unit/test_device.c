@@ -618,6 +618,34 @@ START_TEST(test_under_load_cookie)
 }
 END_TEST
 
+/* Under load, one source gets its burst of cookie replies, then nothing. */
+START_TEST(test_under_load_cookie_burst)
+{
+	enum { COPIES = 12 };
+	static struct datagram init;
+
+	send_ip(0, 10, 1, NULL);
+	wg_device_set_handshake_backlog(nodes[1].dev, MAX_QUEUED_INCOMING_HANDSHAKES, now_ms);
+	ck_assert_int_eq(net_count, 1);
+	init = net[0];
+	for (int i = 1; i < COPIES; i++)
+		net[i] = init;
+	net_count = COPIES;
+	pump(COPIES);	/* the first has grace; the rest would each want a cookie */
+	ck_assert_int_eq(count_type(MESSAGE_HANDSHAKE_RESPONSE), 1);
+	ck_assert_int_eq(count_type(MESSAGE_HANDSHAKE_COOKIE), RATELIMIT_PACKETS_BURSTABLE);
+	ck_assert_uint_eq(wg_device_stats(nodes[1].dev)->rx_cookie_sent, RATELIMIT_PACKETS_BURSTABLE);
+	ck_assert_uint_eq(wg_device_stats(nodes[1].dev)->rx_ratelimited,
+			  COPIES - 1 - RATELIMIT_PACKETS_BURSTABLE);
+	/* A second later the source has a token again: one more cookie. */
+	now_ms += 1000;
+	net[0] = init;
+	net_count = 1;
+	pump(1);
+	ck_assert_int_eq(count_type(MESSAGE_HANDSHAKE_COOKIE), 1);
+}
+END_TEST
+
 /* Removing the peer stops traffic at once. */
 START_TEST(test_remove_peer_stops)
 {
@@ -679,6 +707,7 @@ static Suite *device_suite(void)
 	tcase_add_test(tc, test_no_route);
 	tcase_add_test(tc, test_under_load_grace);
 	tcase_add_test(tc, test_under_load_cookie);
+	tcase_add_test(tc, test_under_load_cookie_burst);
 	tcase_add_test(tc, test_remove_peer_stops);
 	tcase_add_test(tc, test_rekey_no_loss);
 	suite_add_tcase(s, tc);
