@@ -15,14 +15,13 @@
 IT_NAME=bench-connect
 IT_NO_PLAN=1	# prints figures; no checks to complete
 . "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/../integration/gateway.sh"
 it_skip_unless_root curl oathtool openssl jq wg
-
-B=$(it_builddir)
+gw_programs portal/kgw-portal client/kgw-client pam/.libs/pam_kgw.so
 ROUNDS=${ROUNDS:-9}; LOGINS=${LOGINS:-64}; CONCURRENCY=${CONCURRENCY:-16}; WORKERS=${WORKERS:-4}
 T=$IT_TMP; chmod 0755 "$T"
 OP=kgwbo$IT_TAG; GW=kgwbg$IT_TAG; API=kgwba$IT_TAG; PAMSVC=kgw-bench-$IT_TAG
-getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
-trap 'rc=$?; rm -f "/etc/pam.d/$PAMSVC"; it_cleanup $rc' EXIT INT TERM
+trap 'rc=$?; gw_cleanup; it_cleanup $rc' EXIT INT TERM
 
 it_netns "$OP" "$GW" "$API"
 ip link add eth0 netns "$OP" type veth peer name op0 netns "$GW"
@@ -63,7 +62,6 @@ level = warning
 syslog = false
 CONF
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$B/tools/kgwctl" -c "$T/kgw.conf" "$@"; }
 echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
 ctl group add ops >/dev/null
 ctl group allow ops 10.0.0.10/32 6443 >/dev/null
@@ -79,13 +77,11 @@ i=0; while [ $i -lt "$USERS" ]; do
 	i=$((i + 1))
 done
 # Each user's verify used the current step: logins take the next one.
-printf 'auth requisite %s password\nauth required %s otp\naccount required %s\n' \
-	"$B/pam/.libs/pam_kgw.so db=$T/kgw.db" "$B/pam/.libs/pam_kgw.so db=$T/kgw.db" \
-	"$B/pam/.libs/pam_kgw.so db=$T/kgw.db" > "/etc/pam.d/$PAMSVC"
-chmod 0644 "/etc/pam.d/$PAMSVC"
-ip netns exec "$GW" "$B/gateway/kgwd" -c "$T/kgw.conf" 2>>"$T/kgwd.log"
-it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
-it_bg ip netns exec "$GW" "$B/portal/kgw-portal" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >"$T/portal.log" 2>&1
+gw_pam "$PAMSVC" "$T/kgw.db"
+gw_start_kgwd "$GW" || { echo "kgwd did not start"; exit 1; }
+# At log level warning the portal does not say it serves: wait for its socket.
+it_bg ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" \
+	>"$T/portal.log" 2>&1
 it_wait 10 ip netns exec "$GW" sh -c "ss -ltn | grep -q '198.51.100.1:4443 '"
 PIN=$(openssl x509 -in "$T/tls.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
 step=$(( $(date +%s) / 30 ))

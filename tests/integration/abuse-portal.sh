@@ -16,23 +16,12 @@
 # closed by the request deadline while others are served; oversized
 # requests get 413/431.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway.sh"
 it_skip_unless_root curl oathtool openssl jq nc sqlite3
-B=$(it_builddir)
-KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
-for bin in gateway/kgwd portal/kgw-portal tools/kgwctl pam/.libs/pam_kgw.so; do
-	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
-done
+gw_programs portal/kgw-portal pam/.libs/pam_kgw.so tests/integration/.libs/pam_portal_test.so
 T=$IT_TMP; chmod 0755 "$T"
 GW=kgwab$IT_TAG; PAMSVC=kgw-abuse-$IT_TAG
-getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
-cleanup_extra() {
-	rm -f "/etc/pam.d/$PAMSVC"
-	[ "$IT_FAILS" -eq 0 ] || for f in "$T/portal.log" "$T/kgwd.log"; do
-		[ -f "$f" ] && { echo "# --- $f"; tail -25 "$f" | sed 's/^/#   /'; }
-	done
-	true
-}
-trap 'rc=$?; cleanup_extra; it_cleanup $rc' EXIT INT TERM
+trap 'rc=$?; gw_cleanup; it_cleanup $rc' EXIT INT TERM
 
 it_netns "$GW"
 # Under valgrind a PAM login (Argon2id) takes seconds, so auth_timeout and
@@ -61,32 +50,17 @@ database = $T/kgw.db
 [log]
 syslog = false
 CONF
-mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
-echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
-for u in alice bob hung; do
+gw_store && gw_otp alice || it_fail "the store"
+for u in bob hung; do
 	echo "$u-pw-5678" | ctl user add "$u" --password-stdin >/dev/null
 done
-ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
-ctl user add-group alice ops >/dev/null
-SECRET=$(ctl otp enroll alice --json | jq -r .secret)
-ctl otp verify alice "$(oathtool --totp -b "$SECRET" -N 'now - 30 seconds')" >/dev/null
-M="$B/pam/.libs/pam_kgw.so db=$T/kgw.db"
-printf 'auth requisite %s hang=hung hang_flag=%s\nauth requisite %s password\nauth required %s otp\naccount required %s\n' \
-	"$B/tests/integration/.libs/pam_portal_test.so" "$T/run/hanging" "$M" "$M" "$M" > "/etc/pam.d/$PAMSVC"
-chmod 0644 "/etc/pam.d/$PAMSVC"
+gw_pam "$PAMSVC" "$T/kgw.db" \
+	"auth requisite $B/tests/integration/.libs/pam_portal_test.so hang=hung hang_flag=$T/run/hanging"
 
-it_check "kgwd starts" sh -c "ip netns exec $GW '$KGWD_BIN' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
-it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
+it_check "kgwd starts" gw_start_kgwd "$GW"
 # The portal runs with its seccomp filter, as installed: the stuck module
 # sleeps inside a PAM worker thread.
-start_portal() {
-	ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f \
-		--data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
-	PORTAL=$!; it_track_pid "$PORTAL"
-	it_wait $((10 * KGW_WAIT_FACTOR)) grep -q 'serving the session API' "$T/portal.log"
-}
-it_check "kgw-portal starts" start_portal
+it_check "kgw-portal starts" gw_start_portal "$GW"
 if [ "${KGW_VALGRIND:-0}" = 1 ]; then
 	echo "# SKIP under valgrind: the seccomp filter (valgrind has no seccomp(2); the portal runs without)"
 else

@@ -13,14 +13,14 @@
 # working. kgwd's VmRSS is printed before and after; only behaviour is
 # asserted (memory stays bounded: the handshake queue is sized at start).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway.sh"
 it_skip_unless_root wireguard-go wg jq nc python3
-B=$(it_builddir); S=$(it_srcdir)
-KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
+gw_programs
+S=$(it_srcdir)
 T=$IT_TMP; chmod 0755 "$T"
 OP=kgwwo$IT_TAG; GW=kgwwg$IT_TAG; API=kgwwa$IT_TAG; FL=kgwwf$IT_TAG
 TUN=kgf$IT_TAG; CLI=kcf$IT_TAG
-getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
-trap 'rc=$?; [ "$IT_FAILS" -eq 0 ] || { echo "# --- kgwd.log"; tail -20 "$T/kgwd.log" | sed "s/^/#   /"; }; it_cleanup $rc' EXIT INT TERM
+trap 'rc=$?; gw_cleanup; it_cleanup $rc' EXIT INT TERM
 
 it_netns "$OP" "$GW" "$API" "$FL"
 ip link add eth0 netns "$OP" type veth peer name eth0 netns "$GW"
@@ -55,14 +55,8 @@ database = $T/kgw.db
 [log]
 syslog = false
 CONF
-mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
-echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
-echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
-ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
-ctl user add-group alice ops >/dev/null
-it_check "kgwd starts" sh -c "ip netns exec $GW '$KGWD_BIN' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
-KGWD=$(pgrep -f "kgwd -c $T/kgw.conf" | head -1); it_track_pid "$KGWD"
+gw_store || it_fail "the store"
+it_check "kgwd starts" gw_start_kgwd "$GW"
 ctlsock() { printf '%s\n' "$1" | ip netns exec "$GW" nc -U -q 1 "$T/run/kgwd.sock"; }
 stat_of() { ctlsock '{"op":"stats"}' | jq -se ".[0].stats.device.$1"; }
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$KGWD/status"; }

@@ -14,26 +14,20 @@
 # and that a POST without the CSRF token is refused. Screenshots of every
 # page are left in tests/integration/admin-artifacts/ in the build tree.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway.sh"
 it_skip_unless_root wireguard-go wg curl oathtool openssl jq node npm zbarimg
 [ -x /usr/bin/chromium ] || { echo "SKIP: /usr/bin/chromium is not installed"; exit 77; }
-B=$(it_builddir); S=$(it_srcdir)
-KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
-for bin in gateway/kgwd portal/kgw-portal tools/kgwctl client/kgw-client pam/.libs/pam_kgw.so; do
-	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
-done
+gw_programs portal/kgw-portal client/kgw-client pam/.libs/pam_kgw.so
+S=$(it_srcdir)
 
 T=$IT_TMP; chmod 0755 "$T"
 OP=kgbop$IT_TAG; GW=kgbgw$IT_TAG; API=kgbap$IT_TAG
 TUN=kgb$IT_TAG; KCI=kbc$IT_TAG; PAMSVC=kgw-adm-$IT_TAG
 ART=$B/tests/integration/admin-artifacts; PW=$B/tests/integration/admin-node
 rm -rf "$ART"; mkdir -p "$ART"; chmod 0700 "$ART"
-getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
 cleanup_extra() {
-	rm -f "/etc/pam.d/$PAMSVC" "$ART/browser-state.json" "$ART/user-secret"
-	[ "$IT_FAILS" -eq 0 ] || for f in "$T/portal.log" "$T/kgwd.log"; do
-		[ -f "$f" ] && { echo "# --- $f"; tail -20 "$f" | sed 's/^/#   /'; }
-	done
-	true
+	rm -f "$ART/browser-state.json" "$ART/user-secret"
+	gw_cleanup
 }
 # it_cleanup exits with the status it finds in $?: hand it the test's own.
 trap 'rc=$?; cleanup_extra; (exit $rc); it_cleanup' EXIT INT TERM
@@ -84,7 +78,6 @@ level = info
 syslog = false
 CONF
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
 it_check "kgwctl init (database, keys, certificate, admin in group admins)" sh -c \
 	"echo 'admin-pw-1234' | '$KGWCTL_BIN' -c '$T/kgw.conf' init --hostname gw --admin-password-stdin"
 ADMIN_SECRET=$(ctl otp enroll admin --json | jq -r .secret)
@@ -95,13 +88,9 @@ ctl group allow k8s 10.0.0.10/32 6443 >/dev/null
 echo 'bob-pw-12345' | ctl user add bob --password-stdin >/dev/null	# a user, not an admin
 BOB_SECRET=$(ctl otp enroll bob --json | jq -r .secret)
 ctl otp verify bob "$(oathtool --totp -b "$BOB_SECRET")" >/dev/null
-pam=$B/pam/.libs/pam_kgw.so
-printf 'auth requisite %s db=%s password\nauth required %s db=%s otp\naccount required %s db=%s\n' \
-	"$pam" "$T/kgw.db" "$pam" "$T/kgw.db" "$pam" "$T/kgw.db" > "/etc/pam.d/$PAMSVC"
-chmod 0644 "/etc/pam.d/$PAMSVC"
+gw_pam "$PAMSVC" "$T/kgw.db"
 
-it_check "kgwd starts" sh -c "ip netns exec $GW '$KGWD_BIN' -c '$T/kgw.conf' 2>>'$T/kgwd.log'"
-it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
+it_check "kgwd starts" gw_start_kgwd "$GW"
 it_bg ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$S/portal/templates" \
 	>"$T/portal.log" 2>&1
 PORTAL_PID=$!

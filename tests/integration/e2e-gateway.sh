@@ -14,24 +14,17 @@
 # KGW_DEMO=1 narrates (tools/demo); KGW_DEMO_KEEP=FILE stops once the
 # operator is connected and leaves it all running (tools/demo --keep).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway.sh"
 it_skip_unless_root wireguard-go wg curl oathtool openssl nc jq
-B=$(it_builddir)
-KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
-for bin in gateway/kgwd portal/kgw-portal tools/kgwctl pam/.libs/pam_kgw.so; do
-	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
-done
+gw_programs portal/kgw-portal pam/.libs/pam_kgw.so
 say() { [ "${KGW_DEMO:-0}" = 1 ] && printf '\n==> %s\n' "$*"; true; }
 
 T=$IT_TMP; chmod 0755 "$T"
 OP=kgwop$IT_TAG; INET=kgwin$IT_TAG; GW=kgwgw$IT_TAG; LAN=kgwln$IT_TAG; API=kgwap$IT_TAG; NODE=kgwnd$IT_TAG
 TUN=kgw$IT_TAG; CLI=kgc$IT_TAG; PAMSVC=kgw-e2e-$IT_TAG
-getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
 # On failure the daemons' logs are shown: they say why.
 cleanup_extra() {
-	rm -f "/etc/pam.d/$PAMSVC"
-	[ "$IT_FAILS" -eq 0 ] || for f in "$T/portal.log" "$T/kgwd.log"; do
-		[ -f "$f" ] && { echo "# --- $f"; tail -20 "$f" | sed 's/^/#   /'; }
-	done
+	gw_cleanup
 	[ "$IT_FAILS" -eq 0 ] || [ ! -f "$T/kgw.db" ] ||
 		"$KGWCTL_BIN" --db "$T/kgw.db" audit 2>&1 | head -12 | sed 's/^/#   audit: /'
 	true
@@ -99,7 +92,6 @@ syslog = false
 CONF
 # kgwd's run directory, as /run/kgw is: the kgw user's, so it can remove its socket.
 mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
 it_check "kgwctl init" sh -c "echo 'admin-pw-1234' | '$KGWCTL_BIN' -c '$T/kgw.conf' init --hostname gw --admin-password-stdin"
 PIN=$(openssl x509 -in "$T/tls.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
 echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
@@ -109,19 +101,11 @@ ctl user add-group alice k8s-admins >/dev/null
 SECRET=$(ctl otp enroll alice --json | jq -r .secret)
 it_check "alice's one-time code from oathtool activates her secret" \
 	ctl otp verify alice "$(oathtool --totp -b "$SECRET")"
-printf 'auth requisite %s password\nauth required %s otp\naccount required %s\n' \
-	"$B/pam/.libs/pam_kgw.so db=$T/kgw.db" "$B/pam/.libs/pam_kgw.so db=$T/kgw.db" \
-	"$B/pam/.libs/pam_kgw.so db=$T/kgw.db" > "/etc/pam.d/$PAMSVC"
-chmod 0644 "/etc/pam.d/$PAMSVC"	# libpam reads it as the portal's user
+gw_pam "$PAMSVC" "$T/kgw.db"
 
 say "kgwd (userspace WireGuard backend) and kgw-portal start in the gateway namespace"
-start_kgwd() { ip netns exec "$GW" "$KGWD_BIN" -c "$T/kgw.conf" 2>>"$T/kgwd.log"; }
-it_check "kgwd starts and reports ready" start_kgwd
-it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
-it_check "kgw-portal starts" it_wait 1 true
-it_bg ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f \
-	--data-dir "$(it_srcdir)/portal/templates" >"$T/portal.log" 2>&1
-it_wait $((10 * KGW_WAIT_FACTOR)) ip netns exec "$GW" sh -c "ss -ltn | grep -q '203.0.113.10:4443 '" || true
+it_check "kgwd starts and reports ready" gw_start_kgwd "$GW"
+it_check "kgw-portal starts and serves the session API" gw_start_portal "$GW"
 it_check "kgwd runs as user kgw with only CAP_NET_ADMIN" sh -c \
 	"pid=\$(pgrep -f 'kgwd -c $T/kgw.conf' | head -1); grep -q '^Uid:.*$(id -u kgw)' /proc/\$pid/status && grep -q '^CapEff:.*0000000000001000' /proc/\$pid/status"
 # The rest of this test is the proof that their seccomp lists are complete.
@@ -204,8 +188,7 @@ it_check "the unauthorized peer never completed a handshake" sh -c \
 say "kgwd restarts: the session is restored from the store"
 ip netns exec "$GW" pkill -TERM -f "kgwd -c $T/kgw.conf" || true
 it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! pgrep -f 'kgwd -c $T/kgw.conf'" || true
-it_check "kgwd starts again" start_kgwd
-it_track_pid "$(pgrep -f "kgwd -c $T/kgw.conf" | head -1)"
+it_check "kgwd starts again" gw_start_kgwd "$GW"
 it_check "kgwd restored the session" grep -q '1 session(s) restored' "$T/kgwd.log"
 # The new kgwd has the peer but no session keys: the client's WireGuard
 # notices within KEEPALIVE + REKEY_TIMEOUT (15 s) and handshakes again.

@@ -15,12 +15,11 @@
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 it_skip_unless_root wg jq sqlite3 nc
 [ -e "$FAKETIME_LIB" ] || { echo "SKIP: libfaketime is not installed"; exit 77; }
-B=$(it_builddir)
-KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
+. "$(dirname "$0")/gateway.sh"
+gw_programs
 T=$IT_TMP; chmod 0755 "$T"
 GW=kgwck$IT_TAG
-getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
-trap 'rc=$?; [ "$IT_FAILS" -eq 0 ] || { echo "# --- kgwd.log"; tail -20 "$T/kgwd.log" | sed "s/^/#   /"; }; it_cleanup $rc' EXIT INT TERM
+trap 'rc=$?; gw_cleanup; it_cleanup $rc' EXIT INT TERM
 
 it_netns "$GW"
 cat > "$T/kgw.conf" <<CONF
@@ -38,12 +37,7 @@ database = $T/kgw.db
 [log]
 syslog = false
 CONF
-mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
-echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
-echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
-ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
-ctl user add-group alice ops >/dev/null
+gw_store || it_fail "the store"
 
 jump() { echo "$1" > "$T/faketime"; chmod 0644 "$T/faketime"; }	# offset in seconds from the real time
 jump +0

@@ -9,24 +9,13 @@
 # client's traffic resumes without it doing anything, and the store passes
 # PRAGMA integrity_check with its users, sessions and audit log intact.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway.sh"
 it_skip_unless_root wireguard-go wg curl oathtool openssl nc jq sqlite3
-B=$(it_builddir)
-KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
-for bin in gateway/kgwd portal/kgw-portal tools/kgwctl pam/.libs/pam_kgw.so; do
-	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
-done
+gw_programs portal/kgw-portal pam/.libs/pam_kgw.so
 T=$IT_TMP; chmod 0755 "$T"
 OP=kgwko$IT_TAG; GW=kgwkg$IT_TAG; API=kgwka$IT_TAG
 TUN=kgk$IT_TAG; CLI=kck$IT_TAG; PAMSVC=kgw-kill-$IT_TAG
-getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
-cleanup_extra() {
-	rm -f "/etc/pam.d/$PAMSVC"
-	[ "$IT_FAILS" -eq 0 ] || for f in "$T/portal.log" "$T/kgwd.log"; do
-		[ -f "$f" ] && { echo "# --- $f"; tail -20 "$f" | sed 's/^/#   /'; }
-	done
-	true
-}
-trap 'rc=$?; cleanup_extra; it_cleanup $rc' EXIT INT TERM
+trap 'rc=$?; gw_cleanup; it_cleanup $rc' EXIT INT TERM
 
 it_netns "$OP" "$GW" "$API"
 ip link add eth0 netns "$OP" type veth peer name eth0 netns "$GW"
@@ -54,29 +43,10 @@ database = $T/kgw.db
 [log]
 syslog = false
 CONF
-mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
-echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
-echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
-ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
-ctl user add-group alice ops >/dev/null
-SECRET=$(ctl otp enroll alice --json | jq -r .secret)
-ctl otp verify alice "$(oathtool --totp -b "$SECRET" -N 'now - 30 seconds')" >/dev/null
-M="$B/pam/.libs/pam_kgw.so db=$T/kgw.db"
-printf 'auth requisite %s password\nauth required %s otp\naccount required %s\n' "$M" "$M" "$M" \
-	> "/etc/pam.d/$PAMSVC"
-chmod 0644 "/etc/pam.d/$PAMSVC"
-
-start_kgwd() {
-	ip netns exec "$GW" "$KGWD_BIN" -c "$T/kgw.conf" 2>>"$T/kgwd.log" || return 1
-	KGWD=$(pgrep -f "kgwd -c $T/kgw.conf" | head -1); it_track_pid "$KGWD"
-}
-start_portal() {
-	n=$(grep -c 'serving the session API' "$T/portal.log" 2>/dev/null || true)
-	ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
-	PORTAL=$!; it_track_pid "$PORTAL"
-	it_wait $((10 * KGW_WAIT_FACTOR)) sh -c "[ \$(grep -c 'serving the session API' '$T/portal.log') -gt ${n:-0} ]"
-}
+gw_store && gw_otp alice || it_fail "the store"
+gw_pam "$PAMSVC" "$T/kgw.db"
+start_kgwd() { gw_start_kgwd "$GW"; }
+start_portal() { gw_start_portal "$GW"; }
 api() {	# api METHOD PATH [BODY] [TOKEN]: the status, body in $T/resp
 	ip netns exec "$OP" curl -sk --tlsv1.3 --max-time 20 -o "$T/resp" -w '%{http_code}' -X "$1" \
 		${4:+-H "Authorization: Bearer $4"} ${3:+-H 'Content-Type: application/json' --data "$3"} \

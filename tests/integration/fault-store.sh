@@ -16,24 +16,13 @@ if [ -z "${KGW_MNTNS:-}" ] && [ "$(id -u)" = 0 ] && [ "${KGW_INTEGRATION:-1}" !=
 	KGW_MNTNS=1 exec unshare -m --propagation private sh "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway.sh"
 it_skip_unless_root curl oathtool openssl jq nc sqlite3
-B=$(it_builddir)
-KGWD_BIN=$(kgw_wrap "$B/gateway/kgwd"); PORTAL_BIN=$(kgw_wrap "$B/portal/kgw-portal"); KGWCTL_BIN=$(kgw_wrap "$B/tools/kgwctl")
-for bin in gateway/kgwd portal/kgw-portal tools/kgwctl pam/.libs/pam_kgw.so; do
-	[ -e "$B/$bin" ] || { echo "not built: $B/$bin"; exit 99; }
-done
+gw_programs portal/kgw-portal pam/.libs/pam_kgw.so
 T=$IT_TMP; chmod 0755 "$T"
 GW=kgwfs$IT_TAG; PAMSVC=kgw-store-$IT_TAG
-getent passwd kgw >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin kgw
-cleanup_extra() {
-	rm -f "/etc/pam.d/$PAMSVC"
-	[ "$IT_FAILS" -eq 0 ] || for f in "$T/portal.log" "$T/kgwd.log"; do
-		[ -f "$f" ] && { echo "# --- $f"; tail -20 "$f" | sed 's/^/#   /'; }
-	done
-	true
-}
 # The tmpfs goes with this mount namespace when the test exits.
-trap 'rc=$?; cleanup_extra; it_teardown; umount "$T/data" 2>/dev/null; it_cleanup $rc' EXIT INT TERM
+trap 'rc=$?; gw_cleanup; it_teardown; umount "$T/data" 2>/dev/null; it_cleanup $rc' EXIT INT TERM
 
 mkdir "$T/data"
 mount -t tmpfs -o size=2m,mode=0755 kgw-fault-store "$T/data"
@@ -58,27 +47,10 @@ database = $T/data/kgw.db
 [log]
 syslog = false
 CONF
-mkdir -p "$T/run"; chown kgw:kgw "$T/run"
-ctl() { "$KGWCTL_BIN" -c "$T/kgw.conf" "$@"; }
-echo 'admin-pw-1234' | ctl init --hostname gw --admin-password-stdin >/dev/null
-echo 'alice-pw-5678' | ctl user add alice --password-stdin >/dev/null
-ctl group add ops >/dev/null; ctl group allow ops 10.0.0.10/32 6443 >/dev/null
-ctl user add-group alice ops >/dev/null
-SECRET=$(ctl otp enroll alice --json | jq -r .secret)
-ctl otp verify alice "$(oathtool --totp -b "$SECRET" -N 'now - 30 seconds')" >/dev/null
-M="$B/pam/.libs/pam_kgw.so db=$T/data/kgw.db"
-printf 'auth requisite %s password\nauth required %s otp\naccount required %s\n' "$M" "$M" "$M" \
-	> "/etc/pam.d/$PAMSVC"
-chmod 0644 "/etc/pam.d/$PAMSVC"
-
-start_kgwd() {
-	ip netns exec "$GW" "$KGWD_BIN" -c "$T/kgw.conf" 2>>"$T/kgwd.log" || return 1
-	KGWD=$(pgrep -f "kgwd -c $T/kgw.conf" | head -1); it_track_pid "$KGWD"
-}
-it_check "kgwd starts" start_kgwd
-ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
-PORTAL=$!; it_track_pid "$PORTAL"
-it_check "kgw-portal starts" it_wait $((10 * KGW_WAIT_FACTOR)) grep -q 'serving the session API' "$T/portal.log"
+gw_store && gw_otp alice || it_fail "the store"
+gw_pam "$PAMSVC" "$T/data/kgw.db"
+it_check "kgwd starts" gw_start_kgwd "$GW"
+it_check "kgw-portal starts" gw_start_portal "$GW"
 
 api() {	# api SOURCE METHOD PATH [CURL ARGS...]: the status; body in $T/body
 	src=$1 m=$2 p=$3; shift 3
@@ -144,13 +116,11 @@ it_check "kgwctl user add fails, saying the file system is read-only" \
 	expect_err "Read-only file system" sh -c "echo 'carol-pw-5678' | '$KGWCTL_BIN' -c '$T/kgw.conf' user add carol --password-stdin"
 it_check "kgwctl user list still reads it" ctl user list
 : > "$T/kgwd.log"
-it_check "kgwd starts on it, to keep the live sessions' tunnels" start_kgwd
+it_check "kgwd starts on it, to keep the live sessions' tunnels" gw_start_kgwd "$GW"
 it_check "and warns that new sessions will fail" grep -q 'cannot be written (Read-only file system)' "$T/kgwd.log"
 it_check "it restored alice's sessions" grep -q '2 session(s) restored' "$T/kgwd.log"
 : > "$T/portal.log"
-ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >>"$T/portal.log" 2>&1 &
-PORTAL=$!; it_track_pid "$PORTAL"
-it_check "kgw-portal starts on it" it_wait $((10 * KGW_WAIT_FACTOR)) grep -q 'serving the session API' "$T/portal.log"
+it_check "kgw-portal starts on it" gw_start_portal "$GW"
 it_check "and warns that logins will fail" grep -q 'cannot be written (Read-only file system)' "$T/portal.log"
 status=$(login 127.0.0.6 "$(code 30)")
 it_check "a login fails closed: 503 auth_unavailable, no session (HTTP $status)" sh -c \
@@ -162,12 +132,10 @@ kill -TERM "$KGWD" "$PORTAL"
 it_wait $((5 * KGW_WAIT_FACTOR)) sh -c "! kill -0 $KGWD && ! kill -0 $PORTAL" || true
 it_check "the file system is writable again" mount -o remount,rw "$T/data"
 : > "$T/kgwd.log"
-it_check "writable again: kgwd starts" start_kgwd
+it_check "writable again: kgwd starts" gw_start_kgwd "$GW"
 it_check "it restores both of alice's sessions" grep -q '2 session(s) restored' "$T/kgwd.log"
 : > "$T/portal.log"
-ip netns exec "$GW" "$PORTAL_BIN" -c "$T/kgw.conf" -f --data-dir "$(it_srcdir)/portal/templates" >"$T/portal.log" 2>&1 &
-PORTAL=$!; it_track_pid "$PORTAL"
-it_check "kgw-portal starts" it_wait $((10 * KGW_WAIT_FACTOR)) grep -q 'serving the session API' "$T/portal.log"
+it_check "kgw-portal starts" gw_start_portal "$GW"
 status=$(api 127.0.0.5 GET /api/v1/sessions/current -H "Authorization: Bearer $TOKEN")
 it_check "alice's first session is still hers (HTTP $status)" test "$status" = 200
 it_check "the store passes integrity_check" integrity
