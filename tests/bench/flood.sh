@@ -20,10 +20,10 @@
 IT_NAME=bench-flood
 IT_NO_PLAN=1	# prints figures; no checks to complete
 . "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib.sh"
 it_skip_unless_root wireguard-go wg python3
 
-B=$(it_builddir); SRC=$(it_srcdir)
-KGW_WG="$B/gateway/kgw-wg"
+SRC=$(it_srcdir)
 ROUNDS=${ROUNDS:-3}
 WARMUP=${FLOOD_WARMUP:-2}
 OP=kgwfo$IT_TAG; GW=kgwfg$IT_TAG; FL=kgwff$IT_TAG
@@ -50,24 +50,10 @@ GWPUB=$(wg pubkey < "$T/gw.key"); OPPUB=$(wg pubkey < "$T/op.key")
 now_ms() { date +%s%3N; }
 kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
-# Foreground engines, so we know their pids and stop them by pid.
-start() {	# start ENGINE NS IFACE: sets $PID
-	case $1 in
-	kgw-wg) ip netns exec "$2" "$KGW_WG" -f "$3" 2>/dev/null & ;;
-	wireguard-go) ip netns exec "$2" env WG_PROCESS_FOREGROUND=1 wireguard-go "$3" >/dev/null 2>&1 & ;;
-	esac
-	PID=$!; it_track_pid "$PID"
-	it_wait 5 test -S "/var/run/wireguard/$3.sock"
-}
-stop() {	# stop PID IFACE NS
-	kill "$1" 2>/dev/null || true
-	it_wait 5 sh -c "! kill -0 $1" || kill -9 "$1" 2>/dev/null || true
-	it_wait 5 sh -c "! ip -n $3 link show $2" >/dev/null 2>&1 || true
-}
 
 # op's wireguard-go from scratch, then the ping; prints milliseconds (0: none in 30 s).
 handshake() {
-	start wireguard-go "$OP" "$IO"; OPPID=$PID
+	bench_start wireguard-go "$OP" "$IO"; OPPID=$PID
 	ip -n "$OP" addr add 10.202.0.2/24 dev "$IO"; ip -n "$OP" link set "$IO" up
 	t0=$(now_ms)
 	ip netns exec "$OP" wg set "$IO" private-key "$T/op.key" \
@@ -77,12 +63,12 @@ handshake() {
 	else
 		echo 0
 	fi
-	stop "$OPPID" "$IO" "$OP"
+	bench_stop "$OPPID" "$OP" "$IO"
 }
 
 # One round of one engine; prints: idle_ms flood_ms rss_before_kib peak_kib sent cookies
 measure() {	# measure ENGINE
-	start "$1" "$GW" "$IG"; GWPID=$PID
+	bench_start "$1" "$GW" "$IG"; GWPID=$PID
 	ip netns exec "$GW" wg set "$IG" private-key "$T/gw.key" listen-port 51820 \
 		peer "$OPPUB" allowed-ips 10.202.0.2/32
 	ip -n "$GW" addr add 10.202.0.1/24 dev "$IG"; ip -n "$GW" link set "$IG" up
@@ -97,14 +83,10 @@ measure() {	# measure ENGINE
 	flood=$(handshake)
 	touch "$T/stop"; wait "$FLOOD" 2>/dev/null || true
 	peak=$(kib "$GWPID" VmHWM)
-	stop "$GWPID" "$IG" "$GW"
+	bench_stop "$GWPID" "$GW" "$IG"
 	sed 's/sent=\([0-9]*\) cookies=\([0-9]*\)/\1 \2/' "$T/flood.out" |
 		awk -v i="$idle" -v f="$flood" -v r="$rss" -v p="$peak" '{ print i, f, r, p, $1, $2 }'
 }
-
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-col() { cut -d' ' -f"$1" "$T/$2" | median; }
-raw() { cut -d' ' -f"$1" "$T/$2" | tr '\n' ' '; }
 
 echo "# handshake flood: kgw-wg vs wireguard-go ($(wireguard-go --version | head -1)), $ROUNDS rounds, alternating; medians"
 : > "$T/kgw"; : > "$T/go"
@@ -112,14 +94,11 @@ for r in $(seq "$ROUNDS"); do
 	measure kgw-wg >> "$T/kgw"
 	measure wireguard-go >> "$T/go"
 done
-line() {	# line COLUMN LABEL UNIT
-	printf '%-30s kgw-wg %9s  wireguard-go %9s  %s\n' "$2" "$(col "$1" kgw)" "$(col "$1" go)" "$3"
-	echo "    raw kgw-wg: $(raw "$1" kgw)  wireguard-go: $(raw "$1" go)"
-}
-line 1 "handshake, idle responder" "ms (0: none in 30 s)"
-line 2 "handshake, during the flood" "ms (0: none in 30 s)"
-line 3 "responder memory before" "KiB"
-line 4 "responder peak memory (HWM)" "KiB"
-line 5 "flood initiations sent" "packets"
-line 6 "cookie replies received" "packets"
+echo "# handshakes in ms, 0: none in 30 s"
+bench_line 1 "handshake, idle responder" "ms"
+bench_line 2 "handshake, during the flood" "ms"
+bench_line 3 "responder memory before" "KiB"
+bench_line 4 "responder peak memory (HWM)" "KiB"
+bench_line 5 "flood initiations sent" "packets"
+bench_line 6 "cookie replies received" "packets"
 it_teardown

@@ -16,10 +16,9 @@
 IT_NAME=bench-throughput
 IT_NO_PLAN=1	# prints figures; no checks to complete
 . "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib.sh"
 it_skip_unless_root wireguard-go wg iperf3 python3
 
-B=$(it_builddir)
-KGW_WG="$B/gateway/kgw-wg"
 ROUNDS=${ROUNDS:-5}
 SECS=${SECONDS_PER_RUN:-10}
 S=kgwbs$IT_TAG; R=kgwbr$IT_TAG
@@ -36,15 +35,9 @@ wg genkey > "$IT_TMP/s.key"; wg genkey > "$IT_TMP/r.key"
 PUBS=$(wg pubkey < "$IT_TMP/s.key"); PUBR=$(wg pubkey < "$IT_TMP/r.key")
 ENGINE_PIDS=""
 
-# Both engines run in the foreground, so we know their pids and stop them by pid.
 start_engine() {	# start_engine ENGINE NS IFACE KEY PORT PEERPUB PEERIP PEERPORT TUNADDR
-	case $1 in
-	kgw-wg) ip netns exec "$2" "$KGW_WG" -f "$3" 2>/dev/null & ;;
-	wireguard-go) ip netns exec "$2" env WG_PROCESS_FOREGROUND=1 wireguard-go "$3" >/dev/null 2>&1 & ;;
-	esac
-	ENGINE_PIDS="$ENGINE_PIDS $!"
-	it_track_pid $!
-	it_wait 5 test -S "/var/run/wireguard/$3.sock"
+	bench_start "$1" "$2" "$3"
+	ENGINE_PIDS="$ENGINE_PIDS $PID"
 	ip netns exec "$2" wg set "$3" private-key "$4" listen-port "$5" \
 		peer "$6" allowed-ips 10.201.0.0/24 endpoint "$7:$8"
 	ip -n "$2" addr add "$9/24" dev "$3"
@@ -93,25 +86,15 @@ measure() {	# measure ENGINE
 		printf "%s %s %s %.2f %s %s\n", rtt, a, b, (gb > 0 ? c / hz / gb : 0), u, r }'
 }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-col() { cut -d' ' -f"$1" "$IT_TMP/$2" | median; }
-raw() { cut -d' ' -f"$1" "$IT_TMP/$2" | tr '\n' ' '; }
-
 echo "# kgw-wg vs wireguard-go ($(wireguard-go --version | head -1)): $ROUNDS rounds of $SECS s per run, alternating; medians"
 : > "$IT_TMP/kgw"; : > "$IT_TMP/go"
 for r in $(seq "$ROUNDS"); do
 	measure kgw-wg >> "$IT_TMP/kgw"
 	measure wireguard-go >> "$IT_TMP/go"
 done
-line() {	# line COLUMN LABEL UNIT: medians, ratio kgw/go, raw figures
-	k=$(col "$1" kgw); g=$(col "$1" go)
-	awk -v l="$2" -v u="$3" -v k="$k" -v g="$g" \
-		'BEGIN { printf "%-22s kgw-wg %10s  wireguard-go %10s  %-8s ratio %.2f\n", l, k, g, u, (g > 0 ? k / g : 0) }'
-	echo "    raw kgw-wg: $(raw "$1" kgw)  wireguard-go: $(raw "$1" go)"
-}
-line 2 "tcp 1 stream" "Mbit/s"
-line 3 "tcp 4 streams" "Mbit/s"
-line 5 "udp 64-byte payloads" "pkt/s"
-line 1 "ping round trip" "us"
-line 4 "cpu per GB (tcp)" "s/GB"
-line 6 "resident memory" "KiB"
+bench_line 2 "tcp 1 stream" "Mbit/s"
+bench_line 3 "tcp 4 streams" "Mbit/s"
+bench_line 5 "udp 64-byte payloads" "pkt/s"
+bench_line 1 "ping round trip" "us"
+bench_line 4 "cpu per GB (tcp)" "s/GB"
+bench_line 6 "resident memory" "KiB"
