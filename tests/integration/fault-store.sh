@@ -12,7 +12,6 @@
 # without counting towards the throttle (no lock-out after), the daemons
 # keep running, the database passes PRAGMA integrity_check throughout, and
 # all works again once there is room (or the file system is writable).
-# The admin portal's login fails closed the same way (503, its form again).
 if [ -z "${KGW_MNTNS:-}" ] && [ "$(id -u)" = 0 ] && [ "${KGW_INTEGRATION:-1}" != 0 ]; then
 	KGW_MNTNS=1 exec unshare -m --propagation private sh "$0" "$@"
 fi
@@ -37,8 +36,6 @@ private_key_file = $T/wg.key
 control_socket = $T/run/kgwd.sock
 [portal]
 auth_listen = 127.0.0.1:4443
-admin_listen = 127.0.0.1:8443
-admin_pam_service = $PAMSVC
 tls_certificate = $T/tls.crt
 tls_key = $T/tls.key
 pam_service = $PAMSVC
@@ -50,7 +47,7 @@ database = $T/data/kgw.db
 [log]
 syslog = false
 CONF
-gw_store && gw_otp admin && ADMIN_SECRET=$SECRET && gw_otp alice || it_fail "the store"
+gw_store && gw_otp alice || it_fail "the store"
 gw_pam "$PAMSVC" "$T/data/kgw.db"
 it_check "kgwd starts" gw_start_kgwd "$GW"
 it_check "kgw-portal starts" gw_start_portal "$GW"
@@ -65,12 +62,6 @@ login() {	# login SOURCE CODE
 		"{\"user\":\"alice\",\"password\":\"alice-pw-5678\",\"otp\":\"$2\",\"public_key\":\"$(head -c 32 /dev/urandom | base64)\"}"
 }
 code() { oathtool --totp -b "$SECRET" -N "now + $1 seconds"; }
-admin_login() {	# admin_login CODE: the status of the admin portal's login, form token and all
-	ip netns exec "$GW" curl -sk --max-time 20 -c "$T/jar" -o "$T/login.html" https://127.0.0.1:8443/login
-	lt=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$T/login.html")
-	ip netns exec "$GW" curl -sk --max-time 20 -b "$T/jar" -o "$T/admin.html" -w '%{http_code}' \
-		--data "csrf=$lt&user=admin&password=admin-pw-1234&otp=$1" https://127.0.0.1:8443/login || true
-}
 integrity() { [ "$(sqlite3 "$T/data/kgw.db" 'PRAGMA integrity_check')" = ok ]; }
 # expect_err PATTERN CMD...: fails, and says PATTERN on stderr
 expect_err() {
@@ -104,9 +95,6 @@ for pw in alice-pw-5678 wrong-pw alice-pw-5678 wrong-pw; do
 		--data-binary "{\"user\":\"alice\",\"password\":\"$pw\",\"otp\":\"000000\",\"public_key\":\"$(head -c 32 /dev/urandom | base64)\"}")"
 done
 it_check "right and wrong passwords alike get 503 while full:$codes" test "$codes" = " 503 503 503 503"
-status=$(admin_login "$(oathtool --totp -b "$ADMIN_SECRET")")
-it_check "the admin portal's login fails closed too: 503 with its form (HTTP $status)" sh -c \
-	"[ '$status' = 503 ] && grep -q 'Logins are unavailable right now' '$T/admin.html'"
 status=$(api 127.0.0.3 GET /api/v1/sessions/current -H "Authorization: Bearer $TOKEN")
 it_check "alice's live session still answers (HTTP $status)" test "$status" = 200
 it_check "kgwd and kgw-portal are still running" alive
@@ -116,8 +104,6 @@ rm -f "$T/data/fill"
 status=$(login 127.0.0.3 "$(code 30)")
 it_check "with room again, alice logs in from the same source, not locked out (HTTP $status)" \
 	test "$status" = 201
-status=$(admin_login "$(oathtool --totp -b "$ADMIN_SECRET" -N 'now + 30 seconds')")
-it_check "and the admin logs in to the admin portal (HTTP $status)" test "$status" = 303
 it_check "and kgwctl works" sh -c "echo 'bob-pw-5678' | '$KGWCTL_BIN' -c '$T/kgw.conf' user add bob --password-stdin"
 
 # ---- the file system turns read-only ----
