@@ -36,14 +36,10 @@ static bool same_dests(const struct kgwd_pgroup *g, const struct kgw_dest *d, si
 {
 	if (g->n != n)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		const struct kgw_cidr *x = &g->dests[i].cidr, *y = &d[i].cidr;
-
-		if (x->family != y->family || x->prefix != y->prefix ||
-		    memcmp(x->addr, y->addr, (size_t)kgw_addr_len(x->family)) ||
+	for (size_t i = 0; i < n; i++)
+		if (!kgw_cidr_equal(&g->dests[i].cidr, &d[i].cidr) ||
 		    g->dests[i].port_lo != d[i].port_lo || g->dests[i].port_hi != d[i].port_hi)
 			return false;
-	}
 	return true;
 }
 

@@ -274,12 +274,11 @@ out:
 
 static bool same_dest(const struct kgw_policy_dest *x, const struct kgw_policy_dest *y)
 {
-	return x->net.family == y->net.family && x->net.prefix == y->net.prefix &&
-	       !memcmp(x->net.addr, y->net.addr, (size_t)kgw_addr_len(x->net.family)) &&
-	       x->port_min == y->port_min && x->port_max == y->port_max;
+	return kgw_cidr_equal(&x->net, &y->net) && x->port_min == y->port_min &&
+	       x->port_max == y->port_max;
 }
 
-static bool same_dests(const struct kgw_policy_session *a, const struct kgw_policy_session *b)
+bool kgw_policy_same_dests(const struct kgw_policy_session *a, const struct kgw_policy_session *b)
 {
 	if (a->n_dests != b->n_dests)
 		return false;
@@ -390,7 +389,7 @@ static int group_order(const struct kgw_policy_session *ss, size_t n, size_t *id
 	qsort(m, n, sizeof(*m), member_cmp);
 	for (size_t k = 0; k < n && !ret; k++) {
 		idx[k] = m[k].i;
-		if (k && m[k].group == m[k - 1].group && !same_dests(&ss[m[k].i], &ss[m[k - 1].i]))
+		if (k && m[k].group == m[k - 1].group && !kgw_policy_same_dests(&ss[m[k].i], &ss[m[k - 1].i]))
 			ret = fail(err, "sessions %zu and %zu are in group %" PRIu32
 				   " but have different destinations", m[k - 1].i + 1, m[k].i + 1,
 				   m[k].group);

@@ -83,6 +83,9 @@ int kgw_policy_ruleset(const struct kgw_policy_config *cfg,
 		       const struct kgw_policy_session *sessions, size_t n, char **out,
 		       char err[static KGW_POLICY_ERR_MAX]) __attribute__((warn_unused_result));
 
+/* The same destinations, in the same order: what may share a group. */
+bool kgw_policy_same_dests(const struct kgw_policy_session *a, const struct kgw_policy_session *b);
+
 /*
  * The chains and sets of the destination group of `s' (its group number
  * and its dests), for a live table that does not have them yet; a

@@ -87,6 +87,12 @@ const char *kgw_cidr_format(const struct kgw_cidr *cidr, char out[static KGW_ADD
 	return out;
 }
 
+bool kgw_cidr_equal(const struct kgw_cidr *a, const struct kgw_cidr *b)
+{
+	return a->family == b->family && a->prefix == b->prefix &&
+	       !memcmp(a->addr, b->addr, (size_t)kgw_addr_len(a->family));
+}
+
 bool kgw_cidr_contains(const struct kgw_cidr *cidr, sa_family_t family, const uint8_t *addr)
 {
 	unsigned int full = cidr->prefix / 8, rest = cidr->prefix % 8;

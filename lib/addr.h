@@ -34,6 +34,8 @@ int kgw_cidr_parse(const char *text, bool strict, struct kgw_cidr *out)
 const char *kgw_cidr_format(const struct kgw_cidr *cidr, char out[static KGW_ADDR_STR_MAX]);
 /* Does the prefix contain this address (family-matched, 4 or 16 bytes)? */
 bool kgw_cidr_contains(const struct kgw_cidr *cidr, sa_family_t family, const uint8_t *addr);
+/* The same family, prefix length and address bytes. */
+bool kgw_cidr_equal(const struct kgw_cidr *a, const struct kgw_cidr *b);
 int kgw_addr_len(sa_family_t family);
 
 /* "1.2.3.4:51820", "[fd00::1]:51820". Numeric only: no DNS from daemons. */

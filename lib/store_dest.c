@@ -225,8 +225,7 @@ static int cmp_dest(const void *a, const void *b)
 
 static bool same_prefix(const struct kgw_dest *x, const struct kgw_dest *y)
 {
-	return x->cidr.family == y->cidr.family && x->cidr.prefix == y->cidr.prefix &&
-	       !memcmp(x->cidr.addr, y->cidr.addr, sizeof(x->cidr.addr));
+	return kgw_cidr_equal(&x->cidr, &y->cidr);
 }
 
 static size_t merge_dests(struct kgw_dest *d, size_t n)

@@ -69,21 +69,6 @@ static int parse_dest(char *text, struct kgw_policy_dest *d)
 	return 0;
 }
 
-static bool same_dests(const struct kgw_policy_session *a, const struct kgw_policy_session *b)
-{
-	if (a->n_dests != b->n_dests)
-		return false;
-	for (size_t k = 0; k < a->n_dests; k++) {
-		const struct kgw_policy_dest *x = &a->dests[k], *y = &b->dests[k];
-
-		if (x->net.family != y->net.family || x->net.prefix != y->net.prefix ||
-		    memcmp(x->net.addr, y->net.addr, sizeof(x->net.addr)) ||
-		    x->port_min != y->port_min || x->port_max != y->port_max)
-			return false;
-	}
-	return true;
-}
-
 static int parse_session(char *text, size_t i)
 {
 	struct kgw_policy_session *s = &sessions[i];
@@ -106,7 +91,7 @@ static int parse_session(char *text, size_t i)
 	}
 	s->group = first_group + (uint32_t)i;
 	for (size_t j = 0; j < i; j++)
-		if (same_dests(&sessions[j], s)) {
+		if (kgw_policy_same_dests(&sessions[j], s)) {
 			s->group = sessions[j].group;
 			break;
 		}
